@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from monitor.models import User
+
+Role = User.Role
+
+# The main navigation of each role: (label, url name). Names under "monitor:" that take the
+# organisation's code get the user's own. Pages of later issues add their entries.
+NAVIGATION = {
+    Role.PENVOERDER: [(_("Overview"), "home"), (_("Team"), "monitor:team")],
+    Role.CONTRIBUTOR: [(_("Overview"), "home"), (_("Team"), "monitor:team")],
+    Role.SERVICE_DESK: [(_("Participants"), "home")],
+    Role.ORGANISER: [(_("Participants"), "home")],
+    Role.PROVINCE: [(_("Province"), "home")],
+    Role.ADMIN: [(_("Overview"), "home"), (_("Programme admin"), "admin:index")],
+}
+
+ORGANISATION_PAGES = {"monitor:team"}
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": [], "service_desk_email": settings.SERVICE_DESK_EMAIL}
+    items = NAVIGATION.get(user.role, [])
+    current = request.path
+    entries = []
+    own_code = {"code": user.organisation.url_code} if user.organisation_id else {}
+    for label, name in items:
+        url = reverse(name, kwargs=own_code if name in ORGANISATION_PAGES else None)
+        is_current = current == url or (url != "/" and current.startswith(url))
+        entries.append({"label": label, "url": url, "current": is_current})
+    return {"navigation": entries, "service_desk_email": settings.SERVICE_DESK_EMAIL}

@@ -1,0 +1,47 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+
+
+class PrivatePagesMiddleware:
+    """Pages of a logged-in user hold an organisation's data: no shared or browser cache may
+    keep them (a municipality's PC is often shared)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+
+class StaffTwoFactorMiddleware:
+    """Staff roles see many municipalities, so they must use an authenticator app: until they
+    have set one up, every page leads to its set-up page."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.STAFF_REQUIRE_TWO_FACTOR
+            and user.is_authenticated
+            and user.is_staff_role
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not is_mfa_enabled(user, ["totp"])
+        ):
+            messages.info(
+                request,
+                _("Your role requires two-factor authentication. Set up an authenticator app."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

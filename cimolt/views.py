@@ -1,0 +1,64 @@
+"""Pages that belong to no single app: each role's home page, the statements and the health
+check. The home page composes from the apps; it holds no business rule of its own."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from monitor import access, selectors
+from monitor.access import Capability
+from monitor.models import User
+
+Role = User.Role
+
+
+def home(request):
+    user = request.user
+    if user.role in (Role.PENVOERDER, Role.CONTRIBUTOR):
+        organisation = access.own_organisation(user, Capability.TEAM)
+        return render(
+            request,
+            "home/municipality.html",
+            {
+                "organisation": organisation,
+                "members": selectors.organisation_team(organisation),
+            },
+        )
+    if user.role == Role.PROVINCE:
+        province = access.province_for_user(user)
+        return render(
+            request,
+            "home/province.html",
+            {"province": province, "regions": selectors.province_regions(province)},
+        )
+    if user.role in (Role.SERVICE_DESK, Role.ORGANISER):
+        capability = Capability.STATUS if user.role == Role.SERVICE_DESK else Capability.REGISTRATIONS
+        participants = selectors.participants_overview(access.organisations_for_user(user, capability))
+        return render(request, "home/staff.html", {"participants": participants})
+    access.require_role(user, Role.ADMIN)
+    return render(request, "home/admin.html")
+
+
+@login_not_required
+def accessibility_statement(request):
+    return render(request, "pages/accessibility.html")
+
+
+@login_not_required
+def privacy_statement(request):
+    return render(request, "pages/privacy.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

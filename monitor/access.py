@@ -1,0 +1,114 @@
+"""The one door to a municipality's data.
+
+Every view that shows or changes something of an organisation asks this module first. It turns
+``(user, organisation code)`` into the organisation, or raises Http404 — the same 404 for "not
+yours" as for "does not exist", so a stranger cannot even learn which codes are in use.
+
+What each role may do comes from DESIGN.md:
+
+- penvoerder and contributor: everything of their own organisation, nothing of another;
+- service desk: who takes part and how far they are, never the answers;
+- organiser: masterclass registrations and attendance, never the answers;
+- province: aggregates of its province only, never one municipality;
+- programme admin: everything.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Organisation, User
+
+Role = User.Role
+
+
+class Capability(StrEnum):
+    TEAM = "team"  # the organisation's page and who works on its scan
+    MANAGE_TEAM = "manage_team"  # invite and withdraw colleagues
+    ANSWERS = "answers"  # read and write the scan's answers and results
+    SUBMIT = "submit"  # submit the scan
+    STATUS = "status"  # started, how complete, submitted — no answers
+    REGISTRATIONS = "registrations"  # masterclass attendees of the organisation
+
+
+# What a member may do within their own organisation.
+MEMBER_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.PENVOERDER: frozenset(Capability),
+    Role.CONTRIBUTOR: frozenset(
+        {Capability.TEAM, Capability.ANSWERS, Capability.STATUS, Capability.REGISTRATIONS}
+    ),
+}
+
+# What a cross-organisation role may do for every participating organisation.
+STAFF_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.SERVICE_DESK: frozenset({Capability.TEAM, Capability.STATUS}),
+    Role.ORGANISER: frozenset({Capability.REGISTRATIONS}),
+    Role.ADMIN: frozenset(Capability),
+}
+
+
+def can(user: User, capability: Capability, organisation: Organisation) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role in MEMBER_CAPABILITIES:
+        return (
+            user.organisation_id == organisation.pk
+            and capability in MEMBER_CAPABILITIES[user.role]
+        )
+    return (
+        organisation.kind == Organisation.Kind.MUNICIPALITY
+        and capability in STAFF_CAPABILITIES.get(user.role, frozenset())
+    )
+
+
+def organisations_for_user(user: User, capability: Capability) -> QuerySet[Organisation]:
+    """The organisations whose ``capability`` the user holds, for list pages."""
+    municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+    if not (user.is_authenticated and user.is_active):
+        return municipalities.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    if user.role in MEMBER_CAPABILITIES:
+        if capability not in MEMBER_CAPABILITIES[user.role]:
+            return municipalities.none()
+        return Organisation.objects.filter(pk=user.organisation_id)
+    if capability in STAFF_CAPABILITIES.get(user.role, frozenset()):
+        return municipalities
+    return municipalities.none()
+
+
+def organisation_for_user(user: User, code: str, capability: Capability) -> Organisation:
+    """The organisation with this CBS code, if the user holds ``capability`` for it; else 404."""
+    try:
+        organisation = Organisation.objects.get(cbs_code=code.upper())
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    if not can(user, capability, organisation):
+        raise Http404
+    return organisation
+
+
+def own_organisation(user: User, capability: Capability) -> Organisation:
+    """The organisation a penvoerder or contributor works for; 404 for everyone else."""
+    if user.role not in MEMBER_CAPABILITIES or user.organisation is None:
+        raise Http404
+    if not can(user, capability, user.organisation):
+        raise Http404
+    return user.organisation
+
+
+def province_for_user(user: User) -> str:
+    """The province whose aggregates a province user may see; only that role has one."""
+    if user.is_authenticated and user.role == Role.PROVINCE and user.organisation is not None:
+        return user.organisation.province
+    raise PermissionDenied
+
+
+def require_role(user: User, *roles: str) -> None:
+    """For pages that belong to a role rather than to an organisation (a 403, not a 404)."""
+    if not (user.is_authenticated and (user.is_superuser or user.role in roles)):
+        raise PermissionDenied

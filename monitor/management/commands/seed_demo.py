@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from monitor.models import Organisation, User
+
+STAFF_ACCOUNTS = [
+    ("servicedesk@demo.test", "Sanne Servicedesk", User.Role.SERVICE_DESK, None),
+    ("organiser@demo.test", "Olaf Organisator", User.Role.ORGANISER, None),
+    ("province@demo.test", "Petra Provincie", User.Role.PROVINCE, "PV25"),
+    ("admin@demo.test", "Ada Beheer", User.Role.ADMIN, None),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data: every municipality of the shipped list, and demo accounts whose "
+        "password is --password. Refuses to run unless DEBUG is on or --force is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo")
+        parser.add_argument("--force", action="store_true")
+
+    def handle(self, *args, password, force, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError("seed_demo refuses to run with DEBUG off; pass --force if you mean it.")
+        call_command("load_organisations", stdout=self.stdout)
+        with transaction.atomic():
+            created = self.seed_accounts(password)
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts ready ({created} new), password: {password!r}"))
+
+    def seed_accounts(self, password: str) -> int:
+        created = 0
+        for email, full_name, role, code in STAFF_ACCOUNTS:
+            organisation = Organisation.objects.get(cbs_code=code) if code else None
+            created += self.upsert(email, full_name, role, organisation, password)
+        municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        for organisation in municipalities:
+            email = f"penvoerder.{organisation.url_code}@demo.test"
+            full_name = f"Penvoerder {organisation.name}"
+            created += self.upsert(email, full_name, User.Role.PENVOERDER, organisation, password)
+        return created
+
+    def upsert(self, email, full_name, role, organisation, password) -> int:
+        # Demo accounts are made directly rather than through account_issue: they need a known
+        # password and no mail, and running the command again must leave them as they are.
+        user, created = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "organisation": organisation,
+                "is_active": True,
+                "is_staff": role == User.Role.ADMIN,
+                "is_superuser": role == User.Role.ADMIN,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return int(created)

@@ -1,0 +1,113 @@
+"""Writes to organisations and accounts. Views, the admin, commands and tasks all come here."""
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .audit import audit_record
+from .models import AuditEvent, Organisation, User
+
+Action = AuditEvent.Action
+
+
+def password_link_url(*, user: User) -> str:
+    """A one-time link to set a password: it stops working once used or after
+    PASSWORD_RESET_TIMEOUT, because the token covers the password hash and the last login."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def password_link_send(*, user: User, by: User | None = None) -> None:
+    """Email the one-time link with which a newly issued account sets its password."""
+    context = {
+        "user": user,
+        "organisation": user.organisation,
+        "link": password_link_url(user=user),
+        "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
+        "issuer": by,
+    }
+    # The mail goes out in Dutch, whatever language the issuer's page was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("monitor/email/account_issued_subject.txt", context).strip()
+        body = render_to_string("monitor/email/account_issued_message.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def account_issue(
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    organisation: Organisation | None = None,
+    by: User | None = None,
+    send_link: bool = True,
+) -> User:
+    """Create an account without a password; its owner sets one through the emailed link.
+
+    A new penvoerder of an organisation that already has one takes over through
+    ``penvoerder_handover``, so no data is ever tied to the person who leaves."""
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        full_name=full_name,
+        role=User.Role.CONTRIBUTOR if role == User.Role.PENVOERDER else role,
+        organisation=organisation,
+        is_staff=role == User.Role.ADMIN,
+        is_superuser=role == User.Role.ADMIN,
+    )
+    audit_record(action=Action.ACCOUNT_ISSUED, actor=by, target=user, detail=f"role={role}")
+    if role == User.Role.PENVOERDER:
+        penvoerder_handover(organisation=organisation, new_penvoerder=user, by=by)
+        user.refresh_from_db()
+    if send_link:
+        from .tasks import password_link_send as send_task  # the task module imports this one
+
+        by_id = by.pk if by is not None else None
+        transaction.on_commit(lambda: send_task.delay(user.pk, by_id))
+    return user
+
+
+@transaction.atomic
+def penvoerder_handover(*, organisation: Organisation, new_penvoerder: User, by: User | None) -> None:
+    """Make ``new_penvoerder`` the organisation's penvoerder. The one before stays on as a
+    contributor (the service desk may deactivate them); the scan and its history belong to the
+    organisation, so nothing is lost."""
+    if new_penvoerder.organisation_id not in (None, organisation.pk):
+        raise ValueError("The new penvoerder works for another organisation.")
+    # Lock the organisation so two handovers at once cannot both pass the check below.
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    previous = User.objects.filter(organisation=organisation, role=User.Role.PENVOERDER).first()
+    if previous == new_penvoerder:
+        return
+    if previous is not None:
+        role_change(user=previous, role=User.Role.CONTRIBUTOR, organisation=organisation, by=by)
+    role_change(user=new_penvoerder, role=User.Role.PENVOERDER, organisation=organisation, by=by)
+
+
+def role_change(*, user: User, role: str, organisation: Organisation | None, by: User | None) -> None:
+    before = f"{user.role}@{user.organisation.cbs_code if user.organisation else '-'}"
+    user.role = role
+    user.organisation = organisation
+    user.is_staff = user.is_superuser = role == User.Role.ADMIN
+    user.save(update_fields=["role", "organisation", "is_staff", "is_superuser"])
+    after = f"{role}@{organisation.cbs_code if organisation else '-'}"
+    audit_record(action=Action.ROLE_CHANGED, actor=by, target=user, detail=f"{before} -> {after}")
+
+
+def account_deactivate(*, user: User, by: User | None) -> None:
+    """Switch an account off. A penvoerder must be handed over first, so the organisation is
+    never left without one by accident."""
+    if user.role == User.Role.PENVOERDER:
+        raise ValueError("Hand the penvoerder role over before deactivating this account.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(action=Action.ACCOUNT_DEACTIVATED, actor=by, target=user)
