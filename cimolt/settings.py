@@ -161,6 +161,9 @@ MFA_TOTP_ISSUER = "CIMoLT"
 # Service desk, organiser, province and programme admin see many municipalities: they must
 # use an authenticator app. Only a local demo may switch this off (see README).
 STAFF_REQUIRE_TWO_FACTOR = envbool("STAFF_REQUIRE_TWO_FACTOR", "true")
+# `make run` sets DEMO_TOTP_CODE so the demo staff accounts can pass their second factor without
+# an app; allauth refuses this setting unless DEBUG is on.
+MFA_TOTP_INSECURE_BYPASS_CODE = env("DEMO_TOTP_CODE") or None
 
 # Sessions end after this much inactivity; every request pushes the end further.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))

@@ -1,3 +1,6 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -59,4 +62,7 @@ class Command(BaseCommand):
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        if role in User.STAFF_ROLES and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            # Staff must use two factors; the demo's code is DEMO_TOTP_CODE (see README).
+            TOTP.activate(user, generate_totp_secret())
         return int(created)
