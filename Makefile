@@ -44,7 +44,7 @@ format: install
 # Regenerate the translation files after changing user-visible text; English msgids,
 # Dutch translations in locale/nl (see docs/translations.md).
 messages: install
-	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 lock: install
