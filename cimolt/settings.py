@@ -151,10 +151,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CIMoLT] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Failed logins: at most 10 a minute from one address, and LOGIN_ATTEMPTS_LIMIT per account
 # within LOGIN_ATTEMPTS_TIMEOUT seconds; after that the login form refuses until time has passed.
+LOGIN_ATTEMPTS_LIMIT = envint("LOGIN_ATTEMPTS_LIMIT", "5")
+LOGIN_ATTEMPTS_TIMEOUT = envint("LOGIN_ATTEMPTS_TIMEOUT", "300")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": (
-        f"10/m/ip,{envint('LOGIN_ATTEMPTS_LIMIT', '5')}/{envint('LOGIN_ATTEMPTS_TIMEOUT', '300')}s/key"
-    ),
+    "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT}s/key"
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CIMoLT"
@@ -210,7 +210,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "cimolt.storage.StaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))

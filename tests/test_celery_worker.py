@@ -29,7 +29,8 @@ def require(condition: bool, reason: str) -> None:
 
 def worker_env(mail_dir: Path) -> dict[str, str]:
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
+    database_url = f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cimolt.settings",
@@ -46,9 +47,22 @@ def test_a_password_link_goes_through_redis_to_a_worker_that_sends_it(alice, tmp
     require(connection.vendor == "postgresql", "the database is not PostgreSQL")
     celery_app.conf.task_always_eager = False
     queue = f"test-{uuid.uuid4().hex}"  # a queue of its own, so no other worker takes the task
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cimolt", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+    worker = subprocess.Popen(  # noqa: S603  (our own fixed command line)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cimolt",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
         cwd=ROOT,
         env=worker_env(tmp_path),
     )

@@ -25,14 +25,18 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-def test_each_role_holds_exactly_its_capabilities_for_municipality_a(request, who, municipality_a, alice):
+def test_each_role_holds_exactly_its_capabilities_for_municipality_a(
+    request, who, municipality_a, alice
+):
     user = request.getfixturevalue(who)
     held = {capability for capability in C if access.can(user, capability, municipality_a)}
     assert held == EXPECTED[who]
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-def test_list_pages_get_the_same_answer_as_single_pages(request, who, municipality_a, municipality_b, alice):
+def test_list_pages_get_the_same_answer_as_single_pages(
+    request, who, municipality_a, municipality_b, alice
+):
     user = request.getfixturevalue(who)
     for capability in C:
         listed = set(access.organisations_for_user(user, capability))
@@ -105,7 +109,9 @@ def test_a_contributor_sees_the_own_team_page(client, bob, alice):
 
 
 def test_a_deactivated_colleague_is_shown_as_deactivated(client, alice, municipality_a):
-    UserFactory(email="ghost@example.test", role="contributor", organisation=municipality_a, is_active=False)
+    UserFactory(
+        email="ghost@example.test", role="contributor", organisation=municipality_a, is_active=False
+    )
     client.force_login(alice)
     body = client.get("/scan/gm0197/team/").content.decode()
     assert "gedeactiveerd" in body

@@ -52,7 +52,10 @@ def test_deactivated_account_cannot_log_in(client, alice, bob):
     bob.save()
     response = login(client, "bob@aalten.test", PASSWORD)
     assert not response.context["user"].is_authenticated
-    assert "Dit account is gedeactiveerd. Neem contact op met de servicedesk." in response.content.decode()
+    assert (
+        "Dit account is gedeactiveerd. Neem contact op met de servicedesk."
+        in response.content.decode()
+    )
 
 
 def test_repeated_failures_are_throttled_even_for_the_right_password(client, alice):

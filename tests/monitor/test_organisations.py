@@ -51,7 +51,11 @@ def test_a_changed_region_is_updated_in_place():
 
 def test_the_admin_imports_a_csv_in_two_steps(client, programme_admin):
     client.force_login(programme_admin)
-    csv = "cbs_code,name,province,region\ngm0197,Aalten,Gelderland,Achterhoek\nGM0202,Arnhem,Gelderland,Arnhem-Nijmegen\n"
+    csv = (
+        "cbs_code,name,province,region\n"
+        "gm0197,Aalten,Gelderland,Achterhoek\n"
+        "GM0202,Arnhem,Gelderland,Arnhem-Nijmegen\n"
+    )
     upload = io.BytesIO(csv.encode())
     upload.name = "gemeenten.csv"
     url = reverse("admin:monitor_organisation_import")
@@ -59,9 +63,13 @@ def test_the_admin_imports_a_csv_in_two_steps(client, programme_admin):
     assert response.status_code == 200
     assert not Organisation.objects.exists()  # the first step only shows what would change
     confirm = response.context["confirm_form"]
-    response = client.post(reverse("admin:monitor_organisation_process_import"), confirm.initial, follow=True)
+    response = client.post(
+        reverse("admin:monitor_organisation_process_import"), confirm.initial, follow=True
+    )
     assert response.status_code == 200
-    assert set(Organisation.objects.filter(kind="municipality").values_list("cbs_code", flat=True)) == {
+    assert set(
+        Organisation.objects.filter(kind="municipality").values_list("cbs_code", flat=True)
+    ) == {
         "GM0197",
         "GM0202",
     }
@@ -71,8 +79,15 @@ def test_the_admin_export_lists_the_organisations(client, programme_admin, munic
     client.force_login(programme_admin)
     response = client.post(
         reverse("admin:monitor_organisation_export"),
-        {"format": "0", "resource": "0", "organisationresource_cbs_code": "on", "organisationresource_name": "on",
-         "organisationresource_kind": "on", "organisationresource_province": "on", "organisationresource_region": "on"},
+        {
+            "format": "0",
+            "resource": "0",
+            "organisationresource_cbs_code": "on",
+            "organisationresource_name": "on",
+            "organisationresource_kind": "on",
+            "organisationresource_province": "on",
+            "organisationresource_region": "on",
+        },
     )
     assert response.status_code == 200
     assert b"GM0197,Aalten,municipality,Gelderland,Achterhoek" in response.content

@@ -16,7 +16,9 @@ Role = User.Role
 
 def test_a_second_penvoerder_for_the_same_organisation_is_refused_by_the_database(alice):
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(email="second@aalten.test", role=Role.PENVOERDER, organisation=alice.organisation)
+        User.objects.create(
+            email="second@aalten.test", role=Role.PENVOERDER, organisation=alice.organisation
+        )
 
 
 def test_turning_a_contributor_into_a_second_penvoerder_is_refused_by_the_database(alice, bob):
@@ -36,13 +38,17 @@ def test_a_municipality_role_without_organisation_is_refused_by_the_database(db)
 
 def test_a_service_desk_account_bound_to_a_municipality_is_refused_by_the_database(municipality_a):
     with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(email="sd@example.test", role=Role.SERVICE_DESK, organisation=municipality_a)
+        User.objects.create(
+            email="sd@example.test", role=Role.SERVICE_DESK, organisation=municipality_a
+        )
 
 
 def test_handover_makes_the_new_person_penvoerder_and_keeps_the_old_one_as_contributor(
     alice, bob, servicedesk
 ):
-    services.penvoerder_handover(organisation=alice.organisation, new_penvoerder=bob, by=servicedesk)
+    services.penvoerder_handover(
+        organisation=alice.organisation, new_penvoerder=bob, by=servicedesk
+    )
     alice.refresh_from_db()
     bob.refresh_from_db()
     assert bob.role == Role.PENVOERDER
@@ -58,7 +64,9 @@ def test_handover_makes_the_new_person_penvoerder_and_keeps_the_old_one_as_contr
 
 def test_handover_to_someone_of_another_municipality_is_refused(alice, charlie):
     with pytest.raises(ValueError):
-        services.penvoerder_handover(organisation=alice.organisation, new_penvoerder=charlie, by=None)
+        services.penvoerder_handover(
+            organisation=alice.organisation, new_penvoerder=charlie, by=None
+        )
     charlie.refresh_from_db()
     assert charlie.organisation != alice.organisation
 
@@ -74,7 +82,9 @@ def test_deactivating_a_contributor_is_audited(bob, servicedesk):
     services.account_deactivate(user=bob, by=servicedesk)
     bob.refresh_from_db()
     assert not bob.is_active
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_DEACTIVATED, object_id=str(bob.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.ACCOUNT_DEACTIVATED, object_id=str(bob.pk)
+    ).exists()
 
 
 def issue_new_penvoerder(organisation, by):
@@ -101,7 +111,12 @@ def test_issuing_a_penvoerder_login_hands_the_role_over_and_emails_a_password_li
     assert not user.has_usable_password()
     alice.refresh_from_db()
     assert alice.role == Role.CONTRIBUTOR
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_ISSUED, actor=servicedesk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.ACCOUNT_ISSUED, actor=servicedesk
+        ).count()
+        == 1
+    )
     (mail,) = mailoutbox
     assert mail.to == ["nieuwe.penvoerder@aalten.test"]
     assert mail.subject == "Uw CIMoLT-account: stel uw wachtwoord in"
@@ -116,7 +131,9 @@ def set_password_through(client, link, password):
     return client.post(form_url, {"password1": password, "password2": password}, follow=True)
 
 
-def test_the_password_link_works_once(client, alice, servicedesk, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_password_link_works_once(
+    client, alice, servicedesk, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         user = issue_new_penvoerder(alice.organisation, servicedesk)
     link = link_from(mailoutbox[0])
@@ -128,7 +145,9 @@ def test_the_password_link_works_once(client, alice, servicedesk, mailoutbox, dj
     assert "Deze link is verlopen of al gebruikt." in second.content.decode()
 
 
-def test_the_password_link_expires(client, alice, servicedesk, mailoutbox, settings, django_capture_on_commit_callbacks):
+def test_the_password_link_expires(
+    client, alice, servicedesk, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         user = issue_new_penvoerder(alice.organisation, servicedesk)
     settings.PASSWORD_RESET_TIMEOUT = -1  # every link is older than that
@@ -141,7 +160,10 @@ def test_the_password_link_expires(client, alice, servicedesk, mailoutbox, setti
 def test_issuing_an_account_with_a_taken_email_changes_nothing(alice, servicedesk, mailoutbox):
     with pytest.raises(IntegrityError), transaction.atomic():
         services.account_issue(
-            email="alice@aalten.test", full_name="Dubbel", role=Role.CONTRIBUTOR, organisation=OrganisationFactory()
+            email="alice@aalten.test",
+            full_name="Dubbel",
+            role=Role.CONTRIBUTOR,
+            organisation=OrganisationFactory(),
         )
     assert User.objects.filter(email="alice@aalten.test").count() == 1
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_ISSUED).exists()
@@ -151,7 +173,11 @@ def test_issuing_an_account_with_a_taken_email_changes_nothing(alice, servicedes
 def test_a_new_organisation_gets_its_first_penvoerder_without_a_handover(servicedesk, db):
     organisation = OrganisationFactory()
     user = services.account_issue(
-        email="first@example.test", full_name="Eerste", role=Role.PENVOERDER, organisation=organisation, by=servicedesk
+        email="first@example.test",
+        full_name="Eerste",
+        role=Role.PENVOERDER,
+        organisation=organisation,
+        by=servicedesk,
     )
     assert user.role == Role.PENVOERDER
     assert UserFactory._meta.model.objects.filter(organisation=organisation).count() == 1
@@ -161,7 +187,13 @@ def test_admin_user_form_refuses_a_second_penvoerder_with_a_message(client, prog
     client.force_login(programme_admin)
     response = client.post(
         reverse("admin:monitor_user_add"),
-        {"email": "tweede@aalten.test", "full_name": "Tweede", "role": "penvoerder", "organisation": alice.organisation.pk, "is_active": "on"},
+        {
+            "email": "tweede@aalten.test",
+            "full_name": "Tweede",
+            "role": "penvoerder",
+            "organisation": alice.organisation.pk,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     assert User.objects.filter(role=Role.PENVOERDER, organisation=alice.organisation).get() == alice
