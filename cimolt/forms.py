@@ -5,11 +5,27 @@ from django.forms import BoundField, widgets
 from django.forms.renderers import TemplatesSetting
 
 WIDGET_CLASSES = [
-    (widgets.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input", "utrecht-checkbox--invalid"),
-    (widgets.RadioSelect, "utrecht-radio-button utrecht-radio-button--html-input", "utrecht-radio-button--invalid"),
-    (widgets.CheckboxSelectMultiple, "utrecht-checkbox utrecht-checkbox--html-input", "utrecht-checkbox--invalid"),
+    (
+        widgets.CheckboxInput,
+        "utrecht-checkbox utrecht-checkbox--html-input",
+        "utrecht-checkbox--invalid",
+    ),
+    (
+        widgets.RadioSelect,
+        "utrecht-radio-button utrecht-radio-button--html-input",
+        "utrecht-radio-button--invalid",
+    ),
+    (
+        widgets.CheckboxSelectMultiple,
+        "utrecht-checkbox utrecht-checkbox--html-input",
+        "utrecht-checkbox--invalid",
+    ),
     (widgets.Select, "utrecht-select utrecht-select--html-select", "utrecht-select--invalid"),
-    (widgets.Textarea, "utrecht-textarea utrecht-textarea--html-textarea", "utrecht-textarea--invalid"),
+    (
+        widgets.Textarea,
+        "utrecht-textarea utrecht-textarea--html-textarea",
+        "utrecht-textarea--invalid",
+    ),
     (widgets.Input, "utrecht-textbox utrecht-textbox--html-input", "utrecht-textbox--invalid"),
 ]
 

@@ -35,8 +35,12 @@ def home(request):
             {"province": province, "regions": selectors.province_regions(province)},
         )
     if user.role in (Role.SERVICE_DESK, Role.ORGANISER):
-        capability = Capability.STATUS if user.role == Role.SERVICE_DESK else Capability.REGISTRATIONS
-        participants = selectors.participants_overview(access.organisations_for_user(user, capability))
+        capability = (
+            Capability.STATUS if user.role == Role.SERVICE_DESK else Capability.REGISTRATIONS
+        )
+        participants = selectors.participants_overview(
+            access.organisations_for_user(user, capability)
+        )
         return render(request, "home/staff.html", {"participants": participants})
     access.require_role(user, Role.ADMIN)
     return render(request, "home/admin.html")

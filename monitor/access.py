@@ -56,8 +56,7 @@ def can(user: User, capability: Capability, organisation: Organisation) -> bool:
         return True
     if user.role in MEMBER_CAPABILITIES:
         return (
-            user.organisation_id == organisation.pk
-            and capability in MEMBER_CAPABILITIES[user.role]
+            user.organisation_id == organisation.pk and capability in MEMBER_CAPABILITIES[user.role]
         )
     return (
         organisation.kind == Organisation.Kind.MUNICIPALITY

@@ -24,7 +24,15 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
     readonly_fields = ["last_login", "date_joined"]
-    fields = ["email", "full_name", "role", "organisation", "is_active", "last_login", "date_joined"]
+    fields = [
+        "email",
+        "full_name",
+        "role",
+        "organisation",
+        "is_active",
+        "last_login",
+        "date_joined",
+    ]
     actions = ["send_password_link", "make_penvoerder", "deactivate"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -115,7 +115,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=["penvoerder", "contributor", "province"], organisation__isnull=False)
+                    Q(
+                        role__in=["penvoerder", "contributor", "province"],
+                        organisation__isnull=False,
+                    )
                     | Q(role__in=["servicedesk", "organiser", "admin"], organisation__isnull=True)
                 ),
                 name="user_organisation_matches_role",
@@ -180,4 +183,6 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
+        )

@@ -20,7 +20,10 @@ def password_link_url(*, user: User) -> str:
     PASSWORD_RESET_TIMEOUT, because the token covers the password hash and the last login."""
     path = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     return settings.SITE_URL.rstrip("/") + path
 
@@ -77,7 +80,9 @@ def account_issue(
 
 
 @transaction.atomic
-def penvoerder_handover(*, organisation: Organisation, new_penvoerder: User, by: User | None) -> None:
+def penvoerder_handover(
+    *, organisation: Organisation, new_penvoerder: User, by: User | None
+) -> None:
     """Make ``new_penvoerder`` the organisation's penvoerder. The one before stays on as a
     contributor (the service desk may deactivate them); the scan and its history belong to the
     organisation, so nothing is lost."""
@@ -93,7 +98,9 @@ def penvoerder_handover(*, organisation: Organisation, new_penvoerder: User, by:
     role_change(user=new_penvoerder, role=User.Role.PENVOERDER, organisation=organisation, by=by)
 
 
-def role_change(*, user: User, role: str, organisation: Organisation | None, by: User | None) -> None:
+def role_change(
+    *, user: User, role: str, organisation: Organisation | None, by: User | None
+) -> None:
     before = f"{user.role}@{user.organisation.cbs_code if user.organisation else '-'}"
     user.role = role
     user.organisation = organisation

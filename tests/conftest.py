@@ -75,12 +75,16 @@ def charlie(municipality_b):
 
 @pytest.fixture
 def servicedesk(db):
-    return StaffFactory(email="servicedesk@cimolt.test", full_name="Sanne Servicedesk", role=Role.SERVICE_DESK)
+    return StaffFactory(
+        email="servicedesk@cimolt.test", full_name="Sanne Servicedesk", role=Role.SERVICE_DESK
+    )
 
 
 @pytest.fixture
 def organiser(db):
-    return StaffFactory(email="organiser@cimolt.test", full_name="Olaf Organisator", role=Role.ORGANISER)
+    return StaffFactory(
+        email="organiser@cimolt.test", full_name="Olaf Organisator", role=Role.ORGANISER
+    )
 
 
 @pytest.fixture

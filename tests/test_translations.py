@@ -24,8 +24,12 @@ def test_every_dutch_entry_is_translated_and_none_is_fuzzy():
 
 
 def test_the_compiled_dutch_catalogue_matches_the_source():
-    source = {entry.msgid: entry.msgstr for entry in polib.pofile(str(DUTCH_PO)) if not entry.msgid_plural}
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(DUTCH_PO.with_suffix(".mo")))}
+    source = {
+        entry.msgid: entry.msgstr for entry in polib.pofile(str(DUTCH_PO)) if not entry.msgid_plural
+    }
+    compiled = {
+        entry.msgid: entry.msgstr for entry in polib.mofile(str(DUTCH_PO.with_suffix(".mo")))
+    }
     stale = sorted(msgid for msgid, text in source.items() if compiled.get(msgid) != text)
     assert stale == [], f"run `make messages`: django.mo is older than django.po for {stale[:5]}"
 
@@ -38,8 +42,17 @@ def test_every_translatable_text_in_the_code_is_in_the_catalogue(tmp_path):
     saved = DUTCH_PO.read_bytes()
     try:
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "nl", "--no-obsolete",
-             "--ignore=.venv", "--ignore=node_modules", "--ignore=tests"],
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "nl",
+                "--no-obsolete",
+                "--ignore=.venv",
+                "--ignore=node_modules",
+                "--ignore=tests",
+            ],
             cwd=ROOT,
             check=True,
             capture_output=True,

@@ -53,14 +53,18 @@ def test_service_desk_home_runs_the_same_queries_for_more_municipalities(
         client.get("/")
 
 
-def test_organiser_home_lists_penvoerders_without_links_to_municipality_pages(client, organiser, alice):
+def test_organiser_home_lists_penvoerders_without_links_to_municipality_pages(
+    client, organiser, alice
+):
     client.force_login(organiser)
     body = client.get("/").content.decode()
     assert "alice@aalten.test" in body
     assert reverse("monitor:team", kwargs={"code": "gm0197"}) not in body
 
 
-def test_province_home_shows_counts_per_region_and_no_municipality(client, province_user, alice, charlie):
+def test_province_home_shows_counts_per_region_and_no_municipality(
+    client, province_user, alice, charlie
+):
     OrganisationFactory(province="Utrecht", region="Foodvalley", name="Rhenen")
     client.force_login(province_user)
     body = client.get("/").content.decode()

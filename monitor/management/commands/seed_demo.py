@@ -28,11 +28,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, password, force, **options):
         if not (settings.DEBUG or force):
-            raise CommandError("seed_demo refuses to run with DEBUG off; pass --force if you mean it.")
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off; pass --force if you mean it."
+            )
         call_command("load_organisations", stdout=self.stdout)
         with transaction.atomic():
             created = self.seed_accounts(password)
-        self.stdout.write(self.style.SUCCESS(f"Demo accounts ready ({created} new), password: {password!r}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo accounts ready ({created} new), password: {password!r}")
+        )
 
     def seed_accounts(self, password: str) -> int:
         created = 0
