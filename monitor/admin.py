@@ -62,7 +62,7 @@ class UserAdmin(admin.ModelAdmin):
             services.password_link_send(user=user, by=request.user)
         self.message_user(request, _("Links sent."), messages.SUCCESS)
 
-    @admin.action(description=_("Make penvoerder of their organisation (hand over)"))
+    @admin.action(description=_("Make penvoerder of their organisation"))
     def make_penvoerder(self, request, queryset):
         for user in queryset.filter(role=User.Role.CONTRIBUTOR).select_related("organisation"):
             services.penvoerder_handover(

@@ -112,6 +112,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 fields=["organisation"],
                 condition=Q(role="penvoerder"),
                 name="one_penvoerder_per_organisation",
+                violation_error_message=_(
+                    "This organisation already has a penvoerder. To replace them, use the "
+                    "action “Make penvoerder of their organisation” on the new person."
+                ),
             ),
             models.CheckConstraint(
                 condition=(
@@ -122,6 +126,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                     | Q(role__in=["servicedesk", "organiser", "admin"], organisation__isnull=True)
                 ),
                 name="user_organisation_matches_role",
+                violation_error_message=_(
+                    "Penvoerders, contributors and provinces belong to an organisation; "
+                    "service desk, organisers and programme administrators do not."
+                ),
             ),
         ]
 

@@ -196,4 +196,5 @@ def test_admin_user_form_refuses_a_second_penvoerder_with_a_message(client, prog
         },
     )
     assert response.status_code == 200
+    assert "Deze organisatie heeft al een penvoerder." in response.content.decode()
     assert User.objects.filter(role=Role.PENVOERDER, organisation=alice.organisation).get() == alice
