@@ -47,11 +47,13 @@ def home(request):
 
 
 @login_not_required
+@require_GET
 def accessibility_statement(request):
     return render(request, "pages/accessibility.html")
 
 
 @login_not_required
+@require_GET
 def privacy_statement(request):
     return render(request, "pages/privacy.html")
 
