@@ -2,6 +2,7 @@
 government service (allauth's own Dutch says "je")."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,3 +27,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts are issued by the service desk (DESIGN.md); nobody signs up.
         return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "This code is not correct. Type the code your authenticator app shows now."
+        ),
+    }

@@ -75,7 +75,7 @@ def test_staff_in_english_gets_the_second_factor_page_in_english(page, servicede
     switch_language(page, "en")
     enter_password(page, servicedesk.email)
     assert html_lang(page) == "en"
-    assert heading(page) == "Two-Factor Authentication"
+    assert heading(page) == "Authenticator code"
 
     enter_code(page)
     assert page.url.endswith("/")
@@ -91,7 +91,9 @@ def test_wrong_second_factor_code_is_refused_and_the_page_stays_accessible(page,
     assert code.get_attribute("aria-invalid") == "true"
     error_id = f"{code.get_attribute('id')}_error"
     assert error_id in code.get_attribute("aria-describedby").split()
-    assert page.locator(f"#{error_id}").inner_text().strip()
+    assert page.locator(f"#{error_id}").inner_text().strip() == (
+        "Deze code is niet juist. Typ de code die uw authenticator-app nu toont."
+    )
 
 
 @pytest.mark.parametrize(

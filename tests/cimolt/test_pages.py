@@ -115,3 +115,9 @@ def test_the_admin_audit_trail_is_read_only(client, programme_admin, alice):
     client.force_login(programme_admin)
     assert client.get(reverse("admin:monitor_auditevent_add")).status_code == 403
     assert client.get(reverse("admin:monitor_auditevent_changelist")).status_code == 200
+
+
+def test_dutch_is_shown_even_to_a_browser_that_prefers_english(client, db):
+    body = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Inloggen bij CIMoLT" in body
+    assert 'lang="nl"' in body
