@@ -95,6 +95,11 @@ def test_login_by_emailed_code(client, alice, mailoutbox):
     assert response.context["user"] == alice
 
 
+def test_the_sign_up_page_says_the_service_desk_issues_accounts(client, db):
+    body = client.get(reverse("account_signup")).content.decode()
+    assert "Accounts worden uitgegeven door de servicedesk." in body
+
+
 def test_there_is_no_public_sign_up(client, db):
     response = client.post(
         reverse("account_signup"),
