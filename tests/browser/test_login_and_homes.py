@@ -1,7 +1,10 @@
 """Logging in, each role's home page, the statements and logging out, in a real browser; every
 page on the way is checked with axe, in Dutch and in English."""
 
+import time
+
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests.browser.helpers import (
     LOGIN_URL,
@@ -10,9 +13,11 @@ from tests.browser.helpers import (
     html_lang,
     log_in,
     log_out,
+    submit,
     switch_language,
     visit,
 )
+from tests.factories import PASSWORD, UserFactory
 
 WRONG_PASSWORD = "Het e-mailadres of wachtwoord is niet juist."
 
@@ -132,3 +137,22 @@ def test_log_out_from_the_header_ends_the_session(page, alice):
 
     visit(page, "/scan/gm0197/team/")
     assert LOGIN_URL in page.url
+
+
+def test_new_staff_member_sets_up_the_authenticator_app_before_anything_else(page, db):
+    UserFactory(email="nieuw@servicedesk.test", role="servicedesk", organisation=None)
+    enter_password(page, "nieuw@servicedesk.test")
+    # Changing how one logs in asks for the password once more (allauth's reauthentication).
+    assert heading(page) == "Bevestig met uw wachtwoord"
+    page.locator('input[name="password"]').fill(PASSWORD)
+    submit(page, page.get_by_role("button", name="Bevestigen"))
+    assert page.url.endswith("/accounts/2fa/totp/activate/")
+    assert heading(page) == "Stel uw authenticator-app in"
+    secret = page.locator("#authenticator_secret").input_value()
+
+    page.locator('input[name="code"]').fill(
+        format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    )
+    submit(page, page.get_by_role("button", name="Activeren"))
+    visit(page, "/")
+    assert heading(page) == "Deelnemende gemeenten"
