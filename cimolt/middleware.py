@@ -27,7 +27,14 @@ class StaffTwoFactorMiddleware:
     """Staff roles see many municipalities, so they must use an authenticator app: until they
     have set one up, every page leads to its set-up page."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+    ALLOWED_PREFIXES = (
+        "/accounts/",
+        "/i18n/",
+        "/static/",
+        "/healthz",
+        "/toegankelijkheid/",
+        "/privacy/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,10 +48,12 @@ class StaffTwoFactorMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not is_mfa_enabled(user, ["totp"])
         ):
-            messages.info(
-                request,
-                _("Your role requires two-factor authentication. Set up an authenticator app."),
-            )
+            if not request.session.get("two_factor_explained"):
+                request.session["two_factor_explained"] = True
+                messages.info(
+                    request,
+                    _("Your role requires two-factor authentication. Set up an authenticator app."),
+                )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -157,6 +157,9 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT}s/key"
 }
 MFA_ADAPTER = "monitor.adapters.MFAAdapter"
+# Addresses are issued by the service desk and cannot be changed by their owner (the email pages
+# are closed in cimolt/urls.py), so allauth's "verify your address first" does not apply.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CIMoLT"
 # Service desk, organiser, province and programme admin see many municipalities: they must
@@ -167,6 +170,10 @@ STAFF_REQUIRE_TWO_FACTOR = envbool("STAFF_REQUIRE_TWO_FACTOR", "true")
 MFA_TOTP_INSECURE_BYPASS_CODE = env("DEMO_TOTP_CODE") or None
 
 # Sessions end after this much inactivity; every request pushes the end further.
+# How many reverse proxies stand in front of gunicorn (1 in docker-compose.yml): the client's
+# address for rate limits and the audit trail is read from X-Forwarded-For past that many hops.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -25,6 +25,7 @@ def home(request):
             {
                 "organisation": organisation,
                 "members": selectors.organisation_team(organisation),
+                "submits": access.can(user, Capability.SUBMIT, organisation),
             },
         )
     if user.role == Role.PROVINCE:
@@ -35,13 +36,18 @@ def home(request):
             {"province": province, "regions": selectors.province_regions(province)},
         )
     if user.role in (Role.SERVICE_DESK, Role.ORGANISER):
-        capability = (
-            Capability.STATUS if user.role == Role.SERVICE_DESK else Capability.REGISTRATIONS
-        )
         participants = selectors.participants_overview(
-            access.organisations_for_user(user, capability)
+            access.organisations_for_user(user, Capability.CONTACT)
         )
-        return render(request, "home/staff.html", {"participants": participants})
+        return render(
+            request,
+            "home/staff.html",
+            {
+                "participants": participants,
+                "links_to_team": access.holds_for_all_participants(user, Capability.TEAM),
+                "sees_status": access.holds_for_all_participants(user, Capability.STATUS),
+            },
+        )
     access.require_role(user, Role.ADMIN)
     return render(request, "home/admin.html")
 

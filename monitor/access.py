@@ -30,6 +30,7 @@ class Capability(StrEnum):
     ANSWERS = "answers"  # read and write the scan's answers and results
     SUBMIT = "submit"  # submit the scan
     STATUS = "status"  # started, how complete, submitted — no answers
+    CONTACT = "contact"  # that the organisation takes part, and its penvoerder's contact
     REGISTRATIONS = "registrations"  # masterclass attendees of the organisation
 
 
@@ -37,14 +38,20 @@ class Capability(StrEnum):
 MEMBER_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PENVOERDER: frozenset(Capability),
     Role.CONTRIBUTOR: frozenset(
-        {Capability.TEAM, Capability.ANSWERS, Capability.STATUS, Capability.REGISTRATIONS}
+        {
+            Capability.TEAM,
+            Capability.ANSWERS,
+            Capability.STATUS,
+            Capability.REGISTRATIONS,
+            Capability.CONTACT,
+        }
     ),
 }
 
 # What a cross-organisation role may do for every participating organisation.
 STAFF_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.SERVICE_DESK: frozenset({Capability.TEAM, Capability.STATUS}),
-    Role.ORGANISER: frozenset({Capability.REGISTRATIONS}),
+    Role.SERVICE_DESK: frozenset({Capability.TEAM, Capability.STATUS, Capability.CONTACT}),
+    Role.ORGANISER: frozenset({Capability.REGISTRATIONS, Capability.CONTACT}),
     Role.ADMIN: frozenset(Capability),
 }
 
@@ -62,6 +69,14 @@ def can(user: User, capability: Capability, organisation: Organisation) -> bool:
         organisation.kind == Organisation.Kind.MUNICIPALITY
         and capability in STAFF_CAPABILITIES.get(user.role, frozenset())
     )
+
+
+def holds_for_all_participants(user: User, capability: Capability) -> bool:
+    """Whether a cross-organisation role holds ``capability`` for every participant, e.g. to
+    decide once whether a list links to each municipality's page."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or capability in STAFF_CAPABILITIES.get(user.role, frozenset())
 
 
 def organisations_for_user(user: User, capability: Capability) -> QuerySet[Organisation]:

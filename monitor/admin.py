@@ -35,6 +35,10 @@ class UserAdmin(admin.ModelAdmin):
     ]
     actions = ["send_password_link", "make_penvoerder", "deactivate"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, never deleted: the audit trail and the scan history name them.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # Role and activation change through the actions below, which keep the audit trail
         # and the one-penvoerder rule; on a new account they are chosen once.
@@ -59,7 +63,7 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send a link to set the password"))
     def send_password_link(self, request, queryset):
         for user in queryset.filter(is_active=True):
-            services.password_link_send(user=user, by=request.user)
+            services.password_link_enqueue(user=user, by=request.user)
         self.message_user(request, _("Links sent."), messages.SUCCESS)
 
     @admin.action(description=_("Make penvoerder of their organisation"))

@@ -5,9 +5,11 @@ emailed code, admin) is recorded without the views knowing. Account and role cha
 recorded by the services that make them.
 """
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.signals import login_code_rejected, password_changed, password_reset
 from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -42,11 +44,14 @@ def audit_record(
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: the proxy in front of gunicorn sets it (docs/deploy.md); a client-sent
-    # X-Forwarded-For would let anyone write any address into the trail.
+    # The same address allauth's rate limits use: REMOTE_ADDR, or X-Forwarded-For past the
+    # TRUSTED_PROXY_COUNT proxies we run, so a client cannot write any address it likes.
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no address at all, e.g. a request made up by a test or a script
+        return None
 
 
 @receiver(user_logged_in)

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -136,6 +137,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def clean(self):
+        super().clean()
+        if self.organisation is None or self.role not in self.ORGANISATION_ROLES:
+            return  # the database's check constraint covers a missing or superfluous organisation
+        is_province = self.organisation.kind == Organisation.Kind.PROVINCE
+        if (self.role == self.Role.PROVINCE) != is_province:
+            raise ValidationError(
+                {
+                    "organisation": _("A province account belongs to a province.")
+                    if self.role == self.Role.PROVINCE
+                    else _("Penvoerders and contributors belong to a municipality.")
+                }
+            )
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -157,6 +172,7 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("password changed")
         PASSWORD_RESET = "password_reset", _("password set through emailed link")
         ACCOUNT_ISSUED = "account_issued", _("account issued")
+        PASSWORD_LINK_SENT = "password_link_sent", _("link to set the password sent")
         ACCOUNT_DEACTIVATED = "account_deactivated", _("account deactivated")
         ROLE_CHANGED = "role_changed", _("role changed")
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("two-factor authentication enabled")

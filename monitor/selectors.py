@@ -34,10 +34,7 @@ def province_regions(province: str) -> list[dict]:
     rows = (
         Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, province=province)
         .values("region")
-        .annotate(
-            municipalities=Count("pk"),
-            with_penvoerder=Count("members", filter=Q(members__role=User.Role.PENVOERDER)),
-        )
+        .annotate(municipalities=Count("pk"))
         .order_by("region")
     )
     return list(rows)

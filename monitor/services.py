@@ -42,6 +42,15 @@ def password_link_send(*, user: User, by: User | None = None) -> None:
         subject = render_to_string("monitor/email/account_issued_subject.txt", context).strip()
         body = render_to_string("monitor/email/account_issued_message.txt", context)
     send_mail(subject, body, None, [user.email])
+    audit_record(action=Action.PASSWORD_LINK_SENT, actor=by, target=user)
+
+
+def password_link_enqueue(*, user: User, by: User | None) -> None:
+    """Send the link from a worker, with retries, once the current transaction has committed."""
+    from .tasks import password_link_send as send_task  # the task module imports this one
+
+    by_id = by.pk if by is not None else None
+    transaction.on_commit(lambda: send_task.delay(user.pk, by_id))
 
 
 @transaction.atomic
@@ -52,30 +61,29 @@ def account_issue(
     role: str,
     organisation: Organisation | None = None,
     by: User | None = None,
-    send_link: bool = True,
 ) -> User:
     """Create an account without a password; its owner sets one through the emailed link.
 
     A new penvoerder of an organisation that already has one takes over through
-    ``penvoerder_handover``, so no data is ever tied to the person who leaves."""
-    user = User.objects.create_user(
-        email=email,
-        password=None,
+    ``penvoerder_handover``, so no data is ever tied to the person who leaves. Raises
+    ValidationError, with a message per field, for a taken address or a role that does not
+    fit the organisation."""
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
         full_name=full_name,
         role=User.Role.CONTRIBUTOR if role == User.Role.PENVOERDER else role,
         organisation=organisation,
         is_staff=role == User.Role.ADMIN,
         is_superuser=role == User.Role.ADMIN,
     )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
     audit_record(action=Action.ACCOUNT_ISSUED, actor=by, target=user, detail=f"role={role}")
     if role == User.Role.PENVOERDER:
         penvoerder_handover(organisation=organisation, new_penvoerder=user, by=by)
         user.refresh_from_db()
-    if send_link:
-        from .tasks import password_link_send as send_task  # the task module imports this one
-
-        by_id = by.pk if by is not None else None
-        transaction.on_commit(lambda: send_task.delay(user.pk, by_id))
+    password_link_enqueue(user=user, by=by)
     return user
 
 

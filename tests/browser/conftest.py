@@ -65,9 +65,9 @@ def browser():
 
 @pytest.fixture
 def context(browser, live_server):
-    # A Dutch browser, as most of our users have: the site follows Accept-Language until the
-    # user picks a language with the switch in the header.
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    # An English-language browser, as many civil servants have: the site is still Dutch until
+    # the user picks English with the switch in the header.
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     yield context
     context.close()

@@ -156,3 +156,11 @@ def test_new_staff_member_sets_up_the_authenticator_app_before_anything_else(pag
     submit(page, page.get_by_role("button", name="Activeren"))
     visit(page, "/")
     assert heading(page) == "Deelnemende gemeenten"
+
+
+def test_contributor_sees_the_own_municipality_and_that_the_penvoerder_submits(page, alice, bob):
+    log_in(page, "bob@aalten.test")
+    assert heading(page) == "Gemeente Aalten"
+    assert page.get_by_text("Alleen de penvoerder dient de scan in.").count() == 1
+    switch_language(page, "en")
+    assert page.get_by_text("Only the penvoerder submits the scan.").count() == 1

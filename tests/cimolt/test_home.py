@@ -98,3 +98,10 @@ def test_a_penvoerder_needs_no_authenticator(client, alice):
 def test_home_page_lets_staff_with_authenticator_in(client, db):
     client.force_login(StaffFactory(role="organiser"))
     assert client.get("/").status_code == 200
+
+
+def test_province_counts_municipalities_not_people(client, province_user, alice, bob):
+    OrganisationFactory(region="Achterhoek")
+    client.force_login(province_user)
+    regions = {row["region"]: row["municipalities"] for row in client.get("/").context["regions"]}
+    assert regions == {"Achterhoek": 2}

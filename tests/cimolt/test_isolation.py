@@ -101,8 +101,6 @@ PUBLIC_PAGES = {
     "account_reset_password_from_key_done",
     "account_request_login_code",
     "account_confirm_login_code",
-    "account_confirm_email",
-    "account_email_verification_sent",
     "set_language",
     "accessibility",
     "privacy",
@@ -319,7 +317,7 @@ def test_walker_finds_the_tenant_pages():
 def test_walker_finds_regular_expression_and_unnamed_patterns():
     routes = {page.route for page in all_pages()}
     assert "admin/(?P<url>.*)$" in routes
-    assert "accounts/confirm-email/(?P<key>[-:\\w]+)/$" in routes
+    assert "accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$" in routes
 
 
 def test_every_url_pattern_gets_a_url_that_reaches_it(alice):

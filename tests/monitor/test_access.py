@@ -15,10 +15,10 @@ C = Capability
 EXPECTED = {
     # role fixture: the capabilities it holds for municipality A
     "alice": set(C),
-    "bob": {C.TEAM, C.ANSWERS, C.STATUS, C.REGISTRATIONS},
+    "bob": {C.TEAM, C.ANSWERS, C.STATUS, C.REGISTRATIONS, C.CONTACT},
     "charlie": set(),
-    "servicedesk": {C.TEAM, C.STATUS},
-    "organiser": {C.REGISTRATIONS},
+    "servicedesk": {C.TEAM, C.STATUS, C.CONTACT},
+    "organiser": {C.REGISTRATIONS, C.CONTACT},
     "province_user": set(),
     "programme_admin": set(C),
 }

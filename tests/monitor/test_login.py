@@ -109,3 +109,30 @@ def test_there_is_no_public_sign_up(client, db):
     from monitor.models import User
 
     assert not User.objects.filter(email="stranger@example.test").exists()
+
+
+def test_behind_the_proxy_each_client_has_its_own_failure_count_and_address(
+    client, alice, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for n in range(10):  # ten strangers behind the same proxy, one wrong password each
+        client.post(
+            LOGIN,
+            {"login": f"stranger{n}@example.test", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = client.post(
+        LOGIN,
+        {"login": "alice@aalten.test", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        follow=True,
+    )
+    assert response.context["user"] == alice
+    assert AuditEvent.objects.get(action=AuditEvent.Action.LOGIN).ip_address == "198.51.100.7"
+
+
+def test_nobody_changes_their_own_login_address(client, alice):
+    client.force_login(alice)
+    assert client.get("/accounts/email/").status_code == 404

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -158,13 +159,14 @@ def test_the_password_link_expires(
 
 
 def test_issuing_an_account_with_a_taken_email_changes_nothing(alice, servicedesk, mailoutbox):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(ValidationError) as refused:
         services.account_issue(
             email="alice@aalten.test",
             full_name="Dubbel",
             role=Role.CONTRIBUTOR,
             organisation=OrganisationFactory(),
         )
+    assert "email" in refused.value.message_dict
     assert User.objects.filter(email="alice@aalten.test").count() == 1
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_ISSUED).exists()
     assert mailoutbox == []
@@ -198,3 +200,60 @@ def test_admin_user_form_refuses_a_second_penvoerder_with_a_message(client, prog
     assert response.status_code == 200
     assert "Deze organisatie heeft al een penvoerder." in response.content.decode()
     assert User.objects.filter(role=Role.PENVOERDER, organisation=alice.organisation).get() == alice
+
+
+def test_a_province_account_must_belong_to_a_province(municipality_a, servicedesk):
+    with pytest.raises(ValidationError) as refused:
+        services.account_issue(
+            email="p@example.test", full_name="P", role=Role.PROVINCE, organisation=municipality_a
+        )
+    assert "organisation" in refused.value.message_dict
+
+
+def test_a_penvoerder_must_belong_to_a_municipality(province_user, servicedesk):
+    with pytest.raises(ValidationError):
+        services.account_issue(
+            email="x@example.test",
+            full_name="X",
+            role=Role.PENVOERDER,
+            organisation=province_user.organisation,
+        )
+
+
+def test_sending_a_password_link_is_in_the_audit_trail(
+    alice, servicedesk, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = issue_new_penvoerder(alice.organisation, servicedesk)
+    sent = AuditEvent.objects.get(action=AuditEvent.Action.PASSWORD_LINK_SENT)
+    assert (sent.actor, sent.object_id) == (servicedesk, str(user.pk))
+    assert link_from(mailoutbox[0]).split("/")[-2] not in str(sent.__dict__)
+
+
+def test_an_issued_staff_member_sets_a_password_logs_in_and_sets_up_two_factor(
+    client, servicedesk, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_issue(
+            email="nieuw@organisatie.test", full_name="Nieuw", role=Role.ORGANISER, by=servicedesk
+        )
+    set_password_through(client, link_from(mailoutbox[0]), "Een-nieuw-wachtwoord-2026")
+    client.logout()
+    client.post(
+        reverse("account_login"),
+        {"login": "nieuw@organisatie.test", "password": "Een-nieuw-wachtwoord-2026"},
+    )
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+    client.post(
+        response.redirect_chain[-1][0], {"password": "Een-nieuw-wachtwoord-2026"}, follow=True
+    )
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert "Stel uw authenticator-app in" in page.content.decode()
+
+
+def test_the_admin_cannot_delete_accounts(client, programme_admin, bob):
+    client.force_login(programme_admin)
+    response = client.get(reverse("admin:monitor_user_delete", args=[bob.pk]))
+    assert response.status_code == 403

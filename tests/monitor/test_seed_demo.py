@@ -62,3 +62,17 @@ def test_running_twice_keeps_one_account_each(seeded):
     count = User.objects.count()
     call_command("seed_demo", "--password", "demo-wachtwoord", verbosity=0)
     assert User.objects.count() == count == 58
+
+
+def test_running_again_after_a_handover_keeps_the_new_penvoerder(seeded):
+    from monitor import services
+
+    aalten = Organisation.objects.get(cbs_code="GM0197")
+    successor = services.account_issue(
+        email="opvolger@aalten.test",
+        full_name="Opvolger",
+        role=User.Role.PENVOERDER,
+        organisation=aalten,
+    )
+    call_command("seed_demo", "--password", "demo-wachtwoord", verbosity=0)
+    assert User.objects.get(organisation=aalten, role=User.Role.PENVOERDER) == successor

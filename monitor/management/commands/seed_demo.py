@@ -53,13 +53,14 @@ class Command(BaseCommand):
     def upsert(self, email, full_name, role, organisation, password) -> int:
         # Demo accounts are made directly rather than through account_issue: they need a known
         # password and no mail, and running the command again must leave them as they are.
-        user, created = User.objects.update_or_create(
+        # An account that exists keeps its role: after a handover in the demo, forcing the old
+        # penvoerder back would break the one-penvoerder rule.
+        user, created = User.objects.get_or_create(
             email=email,
             defaults={
                 "full_name": full_name,
                 "role": role,
                 "organisation": organisation,
-                "is_active": True,
                 "is_staff": role == User.Role.ADMIN,
                 "is_superuser": role == User.Role.ADMIN,
             },
