@@ -213,15 +213,22 @@ STATICFILES_DIRS = [
     ("nlds/component-library-css", BASE_DIR / "node_modules/@utrecht/component-library-css/dist"),
     ("nlds/design-tokens", BASE_DIR / "node_modules/@utrecht/design-tokens/dist"),
 ]
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence is confidential: it has no URL and is only sent by a view that checks access.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "evidence", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "cimolt.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Evidence files: at most this many megabytes each.
+EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", "10")
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

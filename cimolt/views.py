@@ -26,6 +26,7 @@ def home(request):
                 "organisation": organisation,
                 "members": selectors.organisation_team(organisation),
                 "submits": access.can(user, Capability.SUBMIT, organisation),
+                "scans": selectors.organisation_scans(organisation),
             },
         )
     if user.role == Role.PROVINCE:

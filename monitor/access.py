@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Organisation, User
+from .models import Edition, Organisation, Scan, Section, User
 
 Role = User.Role
 
@@ -106,6 +106,18 @@ def organisation_for_user(user: User, code: str, capability: Capability) -> Orga
     return organisation
 
 
+def scan_for_user(user: User, code: str, year: int, capability: Capability) -> Scan:
+    """The scan of an organisation's edition, if the user holds ``capability`` for the
+    organisation; else 404. The scan is made on first visit."""
+    from .services.scans import scan_for  # services import this module
+
+    organisation = organisation_for_user(user, code, capability)
+    edition = Edition.objects.filter(year=year).exclude(status=Edition.Status.DRAFT).first()
+    if edition is None:
+        raise Http404
+    return scan_for(organisation=organisation, edition=edition)
+
+
 def own_organisation(user: User, capability: Capability) -> Organisation:
     """The organisation a penvoerder or contributor works for; 404 for everyone else."""
     if user.role not in MEMBER_CAPABILITIES or user.organisation is None:
@@ -113,6 +125,21 @@ def own_organisation(user: User, capability: Capability) -> Organisation:
     if not can(user, capability, user.organisation):
         raise Http404
     return user.organisation
+
+
+def can_answer_section(user: User, section: Section) -> bool:
+    """Within a scan the user may read: whether they may change this section's answers. The
+    penvoerder answers everything, a contributor the sections handed to them."""
+    if user.is_superuser or user.role == Role.PENVOERDER:
+        return True
+    return user.role == Role.CONTRIBUTOR and section.key in assigned_section_keys(user)
+
+
+def assigned_section_keys(user: User) -> frozenset[str]:
+    # Kept on the user object, so a page with many sections asks the database once.
+    if not hasattr(user, "_assigned_section_keys"):
+        user._assigned_section_keys = frozenset(user.sections.values_list("section_key", flat=True))
+    return user._assigned_section_keys
 
 
 def province_for_user(user: User) -> str:

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from . import services
-from .models import AuditEvent, Organisation, User
-from .resources import OrganisationResource
+from .models import AuditEvent, Edition, Option, Organisation, Question, Scan, Section, User
+from .resources import OrganisationResource, QuestionResource
+from .services.questionnaires import edition_clone
 
 
 @admin.register(Organisation)
@@ -98,6 +99,67 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ["position", "key", "title", "title_en"]
+    extra = 0
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["year", "title", "status", "opens_on", "deadline"]
+    list_editable = ["status"]
+    inlines = [SectionInline]
+    actions = ["clone_into_next_year"]
+
+    @admin.action(description=_("Clone into next year (as a draft)"))
+    def clone_into_next_year(self, request, queryset):
+        for edition in queryset:
+            year = edition.year + 1
+            if Edition.objects.filter(year=year).exists():
+                self.message_user(
+                    request, _("Edition %(year)s exists already.") % {"year": year}, messages.ERROR
+                )
+                continue
+            edition_clone(source=edition, year=year)
+            self.message_user(
+                request, _("Edition %(year)s made.") % {"year": year}, messages.SUCCESS
+            )
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    fields = ["position", "key", "label", "label_en", "points"]
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(ImportExportModelAdmin):
+    resource_classes = [QuestionResource]
+    list_display = ["key", "edition", "section", "type", "weight", "level", "required"]
+    list_filter = ["edition", "type", "level", "section__key"]
+    search_fields = ["key", "text"]
+    list_select_related = ["edition", "section"]
+    inlines = [OptionInline]
+
+
+@admin.register(Scan)
+class ScanAdmin(admin.ModelAdmin):
+    """Status only: the answers are the municipality's and are not shown here."""
+
+    list_display = ["organisation", "edition", "status", "extended_until", "submitted_at"]
+    list_filter = ["edition", "status"]
+    list_select_related = ["organisation", "edition"]
+    fields = ["organisation", "edition", "status", "extended_until", "submitted_at", "submitted_by"]
+    readonly_fields = ["organisation", "edition", "status", "submitted_at", "submitted_by"]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

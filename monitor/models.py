@@ -1,9 +1,15 @@
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .dimensions import ALL_TAGS, Level
 
 
 class Organisation(models.Model):
@@ -210,3 +216,347 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
         )
+
+
+# --- The annual scan -----------------------------------------------------------------------
+
+
+class Localised:
+    """Questionnaire texts are data in Dutch with an English twin; show the English one when
+    the page is in English and it has been written."""
+
+    def localised(self, field: str) -> str:
+        dutch = getattr(self, field)
+        if get_language() == "en":
+            return getattr(self, f"{field}_en") or dutch
+        return dutch
+
+
+class Edition(Localised, models.Model):
+    """One year of the CI Monitor, with its own questionnaire."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+        PUBLISHED = "published", _("results published")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+
+    def __str__(self) -> str:
+        return self.title or str(self.year)
+
+
+class Section(Localised, models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(_("key"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+
+    class Meta:
+        ordering = ["edition", "position"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "key"], name="section_key_unique_per_edition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition.year} – {self.title}"
+
+
+class Question(Localised, models.Model):
+    class Type(models.TextChoices):
+        SCALE = "scale", _("scale")
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("multiple choice")
+        YES_NO = "yesno", _("yes/no")
+        NUMBER = "number", _("number")
+        AMOUNT = "amount", _("amount in euros")
+        PERCENTAGE = "percentage", _("percentage")
+        TEXT = "text", _("free text")
+
+    CHOICE_TYPES = (Type.SCALE, Type.SINGLE, Type.MULTIPLE, Type.YES_NO)
+    NUMERIC_TYPES = (Type.NUMBER, Type.AMOUNT, Type.PERCENTAGE)
+
+    # The edition is the section's; it is kept here too so the database can hold each key
+    # unique within an edition.
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        help_text=_("Stays the same from year to year, so answers can be compared and taken over."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    type = models.CharField(_("type"), max_length=12, choices=Type)
+    text = models.TextField(_("question"))
+    text_en = models.TextField(_("question (English)"), blank=True)
+    help = models.TextField(_("help text"), blank=True)
+    help_en = models.TextField(_("help text (English)"), blank=True)
+    advice = models.TextField(_("advice"), blank=True)
+    advice_en = models.TextField(_("advice (English)"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    level = models.CharField(_("level"), max_length=15, choices=Level)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    not_more_than = models.SlugField(
+        _("not more than the answer to"),
+        max_length=80,
+        blank=True,
+        help_text=_("Key of an amount question this amount may not exceed."),
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    full_points_at = models.DecimalField(
+        _("full points at"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["edition", "section__position", "position"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "key"], name="question_key_unique_per_edition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition.year} {self.key}"
+
+    def clean(self):
+        super().clean()
+        unknown = set(self.tags) - ALL_TAGS
+        if unknown:
+            raise ValidationError({"tags": _("Unknown tags: %s") % ", ".join(sorted(unknown))})
+
+
+class Option(Localised, models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    key = models.SlugField(_("key"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=300)
+    label_en = models.CharField(_("label (English)"), max_length=300, blank=True)
+    points = models.PositiveSmallIntegerField(_("points"), default=0)
+
+    class Meta:
+        ordering = ["question", "position"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "key"], name="option_key_unique_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Scan(models.Model):
+    """One municipality's response to one edition."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("in progress")
+        SUBMITTED = "submitted", _("submitted")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scans")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="scans")
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    extended_until = models.DateTimeField(
+        _("extension until"),
+        null=True,
+        blank=True,
+        help_text=_("This municipality may keep working until then, past the edition's deadline."),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "edition"], name="one_scan_per_organisation_per_edition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.edition.year}"
+
+    @property
+    def deadline(self):
+        if self.extended_until and (
+            self.edition.deadline is None or self.extended_until > self.edition.deadline
+        ):
+            return self.extended_until
+        return self.edition.deadline
+
+    def deadline_passed(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.deadline is not None and now > self.deadline
+
+    def is_editable(self, now=None) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.edition.status == Edition.Status.OPEN
+            and not self.deadline_passed(now)
+        )
+
+
+class Answer(models.Model):
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # str for choices and text, list of str for multiple choice, str of a decimal for numbers.
+    value = models.JSONField(_("value"), null=True, blank=True)
+    prefilled = models.BooleanField(
+        _("taken over from last year"),
+        default=False,
+        help_text=_("Taken over from last year's scan and not yet confirmed."),
+    )
+    # Goes up with every change; a save based on an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    points = models.DecimalField(
+        _("points"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Stored when the scan is submitted."),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scan} {self.question.key}"
+
+    @property
+    def is_given(self) -> bool:
+        return self.value not in (None, "", [])
+
+
+class ScanChange(models.Model):
+    """The scan's own trail: who changed which answer, and when. Shown to the municipality."""
+
+    class Action(models.TextChoices):
+        ANSWERED = "answered", _("answered")
+        CLEARED = "cleared", _("cleared")
+        PREFILLED = "prefilled", _("taken over from last year")
+        EVIDENCE_ADDED = "evidence_added", _("evidence added")
+        EVIDENCE_REMOVED = "evidence_removed", _("evidence removed")
+        REMARK = "remark", _("remark left")
+        SUBMITTED = "submitted", _("submitted")
+        REOPENED = "reopened", _("reopened")
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="changes")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    value = models.JSONField(_("value"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("scan change")
+        verbose_name_plural = _("scan changes")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+def private_evidence_storage():
+    return storages["evidence"]
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # A random name: the original is kept in the database and only sent to the municipality.
+    return f"{instance.scan_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="evidence")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(storage=private_evidence_storage, upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Remark(models.Model):
+    """A penvoerder's remark on a question, for whoever prepares the next edition."""
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="remarks")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="remarks")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("remark"), max_length=2000)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("remark")
+        verbose_name_plural = _("remarks")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class SectionAssignment(models.Model):
+    """A section of the scan a contributor may answer, by its stable key."""
+
+    contributor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sections")
+    section_key = models.SlugField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contributor", "section_key"], name="one_assignment_per_section"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contributor} – {self.section_key}"

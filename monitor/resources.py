@@ -5,7 +5,7 @@ from pathlib import Path
 import tablib
 from import_export import fields, resources
 
-from .models import Organisation
+from .models import Organisation, Question
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_FILES = [DATA_DIR / "provinces.csv", DATA_DIR / "municipalities.csv"]
@@ -34,3 +34,58 @@ def organisations_load(path: Path, *, dry_run: bool = False):
     """Create or update the organisations in a CSV file; running it twice changes nothing."""
     dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
     return OrganisationResource().import_data(dataset, dry_run=dry_run, raise_errors=True)
+
+
+class QuestionResource(resources.ModelResource):
+    """Questions of one edition as rows: for checking and editing in a spreadsheet. Options
+    travel in one column as ``key=points:label`` separated by `` | ``."""
+
+    edition = fields.Field(attribute="edition__year", column_name="edition", readonly=True)
+    section = fields.Field(attribute="section__key", column_name="section", readonly=True)
+    options = fields.Field(column_name="options", readonly=True)
+
+    class Meta:
+        model = Question
+        fields = (
+            "edition",
+            "section",
+            "key",
+            "position",
+            "type",
+            "text",
+            "text_en",
+            "help",
+            "help_en",
+            "advice",
+            "advice_en",
+            "weight",
+            "level",
+            "tags",
+            "required",
+            "max_length",
+            "not_more_than",
+            "unit",
+            "full_points_at",
+            "options",
+        )
+        export_order = fields
+        import_id_fields = ("key",)
+        skip_unchanged = True
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("edition", "section").prefetch_related("options")
+        )
+
+    def dehydrate_options(self, question):
+        return " | ".join(f"{o.key}={o.points}:{o.label}" for o in question.options.all())
+
+    def get_instance(self, instance_loader, row):
+        # Imports change existing questions of the edition named in the row; new questions
+        # come in through a questionnaire file, which also places them in a section.
+        return Question.objects.filter(edition__year=row.get("edition"), key=row.get("key")).first()
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return instance.pk is None or super().skip_row(
+            instance, original, row, import_validation_errors
+        )

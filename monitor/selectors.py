@@ -3,7 +3,7 @@ municipalities take part."""
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from .models import Organisation, User
+from .models import Edition, Organisation, Scan, ScanChange, Section, User
 
 
 def organisation_team(organisation: Organisation) -> QuerySet[User]:
@@ -12,6 +12,7 @@ def organisation_team(organisation: Organisation) -> QuerySet[User]:
         User.objects.filter(organisation=organisation)
         .exclude(role=User.Role.PROVINCE)
         .annotate(is_penvoerder=Q(role=User.Role.PENVOERDER))
+        .prefetch_related("sections")
         .order_by("-is_penvoerder", "-is_active", "full_name", "email")
     )
 
@@ -38,3 +39,92 @@ def province_regions(province: str) -> list[dict]:
         .order_by("region")
     )
     return list(rows)
+
+
+def editions_open_to(organisation: Organisation) -> QuerySet[Edition]:
+    """The editions a municipality can open: every one that is not a draft, newest first."""
+    return Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year")
+
+
+def scan_progress(scan: Scan) -> list[dict]:
+    """Per section: its required questions and how many have a confirmed answer, plus how many
+    answers still wait for confirmation. Two queries, however long the questionnaire."""
+    done = {}
+    waiting = {}
+    for question_id, value, prefilled in scan.answers.values_list(
+        "question_id", "value", "prefilled"
+    ):
+        if prefilled:
+            waiting[question_id] = True
+        elif value not in (None, "", []):
+            done[question_id] = True
+    sections = {}
+    for question in scan.edition.questions.select_related("section").order_by(
+        "section__position", "position"
+    ):
+        row = sections.setdefault(
+            question.section_id,
+            {
+                "section": question.section,
+                "required": 0,
+                "answered": 0,
+                "waiting": 0,
+                "questions": 0,
+            },
+        )
+        row["questions"] += 1
+        row["waiting"] += question.pk in waiting
+        if question.required:
+            row["required"] += 1
+            row["answered"] += question.pk in done
+    rows = list(sections.values())
+    for row in rows:
+        row["percent"] = round(100 * row["answered"] / row["required"]) if row["required"] else 100
+    return rows
+
+
+def scan_percent(progress: list[dict]) -> int:
+    required = sum(row["required"] for row in progress)
+    answered = sum(row["answered"] for row in progress)
+    return round(100 * answered / required) if required else 100
+
+
+def section_questions(scan: Scan, section: Section) -> list[dict]:
+    """A section's questions with their answer, evidence and remarks: four queries."""
+    questions = list(section.questions.prefetch_related("options").order_by("position"))
+    answers = {
+        a.question_id: a
+        for a in scan.answers.filter(question__section=section).select_related("updated_by")
+    }
+    evidence, remarks = {}, {}
+    for item in scan.evidence.filter(question__section=section).select_related("uploaded_by"):
+        evidence.setdefault(item.question_id, []).append(item)
+    for remark in scan.remarks.filter(question__section=section).select_related("author"):
+        remarks.setdefault(remark.question_id, []).append(remark)
+    return [
+        {
+            "question": q,
+            "answer": answers.get(q.pk),
+            "evidence": evidence.get(q.pk, []),
+            "remarks": remarks.get(q.pk, []),
+        }
+        for q in questions
+    ]
+
+
+def scan_history(scan: Scan) -> QuerySet[ScanChange]:
+    return scan.changes.select_related("question", "actor").prefetch_related("question__options")
+
+
+def organisation_scans(organisation: Organisation) -> list[dict]:
+    """Each edition the municipality can open, with its scan's state and progress, newest first.
+    A fixed number of queries: the editions, the scans, their answers and the questions."""
+    editions = list(editions_open_to(organisation))
+    scans = {s.edition_id: s for s in organisation.scans.select_related("edition")}
+    rows = []
+    for edition in editions:
+        scan = scans.get(edition.pk)
+        rows.append({"edition": edition, "scan": scan})
+    if rows and rows[0]["scan"] is not None:
+        rows[0]["percent"] = scan_percent(scan_progress(rows[0]["scan"]))
+    return rows

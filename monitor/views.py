@@ -1,16 +1,388 @@
-from django.shortcuts import render
+"""The scan and the team, for the municipality. Each view: resolve through monitor/access.py,
+validate with a form, call one service, redirect or render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from . import access, selectors
 from .access import Capability
+from .forms import AnswerForm, ContributorInviteForm, EvidenceForm, RemarkForm
+from .models import Evidence, Question, Scan, Section, User
+from .services import scans as scan_services
 
 
 def team(request, code):
     organisation = access.organisation_for_user(request.user, code, Capability.TEAM)
+    return _render_team(request, organisation)
+
+
+def _render_team(request, organisation, invite_form=None, status=200):
+    can_manage = access.can(request.user, Capability.MANAGE_TEAM, organisation)
+    edition = selectors.editions_open_to(organisation).first()
+    sections = list(edition.sections.all()) if edition else []
+    if can_manage and invite_form is None:
+        invite_form = ContributorInviteForm(sections=sections)
     return render(
         request,
         "monitor/team.html",
         {
             "organisation": organisation,
             "members": selectors.organisation_team(organisation),
+            "invite_form": invite_form if can_manage else None,
+            "scans": organisation.scans.select_related("edition").order_by("-edition__year"),
+            "can_reopen": access.holds_for_all_participants(request.user, Capability.STATUS),
+            "withdrawable": can_manage,
+            "section_titles": {s.key: s.localised("title") for s in sections},
+        },
+        status=status,
+    )
+
+
+@require_POST
+def contributor_invite(request, code):
+    organisation = access.organisation_for_user(request.user, code, Capability.MANAGE_TEAM)
+    edition = selectors.editions_open_to(organisation).first()
+    sections = list(edition.sections.all()) if edition else []
+    form = ContributorInviteForm(request.POST, sections=sections)
+    if not form.is_valid():
+        return _render_team(request, organisation, invite_form=form, status=400)
+    scan_services.contributor_invite(
+        organisation=organisation,
+        email=form.cleaned_data["email"],
+        full_name=form.cleaned_data["full_name"],
+        section_keys=form.cleaned_data["sections"],
+        by=request.user,
+    )
+    messages.success(
+        request,
+        _("%(email)s has been invited and gets an email to set a password.")
+        % {"email": form.cleaned_data["email"]},
+    )
+    return redirect("monitor:team", code=code)
+
+
+@require_POST
+def contributor_withdraw(request, code, user_id):
+    organisation = access.organisation_for_user(request.user, code, Capability.MANAGE_TEAM)
+    contributor = get_object_or_404(
+        User, pk=user_id, organisation=organisation, role=User.Role.CONTRIBUTOR, is_active=True
+    )
+    scan_services.contributor_withdraw(contributor=contributor, by=request.user)
+    messages.success(
+        request, _("The invitation of %(name)s has been withdrawn.") % {"name": contributor}
+    )
+    return redirect("monitor:team", code=code)
+
+
+# --- The scan -------------------------------------------------------------------------------
+
+
+def _scan(request, code, year, capability=Capability.ANSWERS) -> Scan:
+    return access.scan_for_user(request.user, code, year, capability)
+
+
+def _section(scan: Scan, key: str) -> Section:
+    return get_object_or_404(Section, edition=scan.edition, key=key)
+
+
+def _question(scan: Scan, key: str) -> Question:
+    return get_object_or_404(
+        Question.objects.select_related("section").prefetch_related("options"),
+        edition=scan.edition,
+        key=key,
+    )
+
+
+@require_GET
+def scan_overview(request, code, year):
+    scan = _scan(request, code, year)
+    progress = selectors.scan_progress(scan)
+    return render(
+        request,
+        "monitor/scan/overview.html",
+        {
+            "scan": scan,
+            "progress": progress,
+            "percent": selectors.scan_percent(progress),
+            "editable": scan.is_editable(),
+            "can_submit": access.can(request.user, Capability.SUBMIT, scan.organisation),
+            "has_previous": scan.organisation.scans.filter(edition__year__lt=year).exists(),
+            "waiting": sum(row["waiting"] for row in progress),
         },
     )
+
+
+def _answer_forms(request, scan, section, data=None):
+    editable = scan.is_editable() and access.can_answer_section(request.user, section)
+    rows = selectors.section_questions(scan, section)
+    for row in rows:
+        row["form"] = AnswerForm(
+            data, question=row["question"], answer=row["answer"], editable=editable
+        )
+    return rows, editable
+
+
+def scan_section(request, code, year, section):
+    scan = _scan(request, code, year)
+    section = _section(scan, section)
+    if request.method == "POST":
+        rows, editable = _answer_forms(request, scan, section, data=request.POST)
+        if not editable:
+            raise PermissionDenied
+        problems = sum(not _save(request, scan, row) for row in rows)
+        if not problems:
+            messages.success(request, _("Your answers have been saved."))
+            return redirect("monitor:scan_section", code=code, year=year, section=section.key)
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s answer could not be saved; see the message at the question.",
+                "%(count)s answers could not be saved; see the messages at the questions.",
+                problems,
+            )
+            % {"count": problems},
+        )
+    else:
+        rows, editable = _answer_forms(request, scan, section)
+    return _render_section(request, scan, section, rows, editable, status=200)
+
+
+def _render_section(request, scan, section, rows, editable, status):
+    sections = list(scan.edition.sections.all())
+    position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    return render(
+        request,
+        "monitor/scan/section.html",
+        {
+            "scan": scan,
+            "section": section,
+            "rows": rows,
+            "editable": editable,
+            "previous_section": sections[position - 1] if position > 0 else None,
+            "next_section": sections[position + 1] if position + 1 < len(sections) else None,
+            "waiting": any(row["answer"] and row["answer"].prefilled for row in rows),
+            "evidence_form": EvidenceForm(),
+            "remark_form": RemarkForm(),
+        },
+        status=status,
+    )
+
+
+def _save(request, scan, row) -> bool:
+    """Save one question's form; on a problem, put it on the form and return False."""
+    form = row["form"]
+    if not form.is_valid():
+        return False
+    try:
+        answer = scan_services.answer_save(
+            scan=scan,
+            question=row["question"],
+            value=form.answer_value(),
+            user=request.user,
+            version=form.cleaned_data.get("version"),
+            original=form.cleaned_data.get("original"),
+        )
+    except ValidationError as error:
+        form.add_error("value", error)
+        return False
+    except scan_services.AnswerConflict as conflict:
+        row["conflict"] = conflict.answer
+        form.add_error(
+            "value",
+            _("A colleague changed this answer while you were working on it. Nothing was saved."),
+        )
+        # Saving again keeps the value typed here; the colleague's value is shown beside it.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = conflict.answer.version
+        return False
+    if answer is not None:
+        row["answer"] = answer
+        row["saved"] = True
+    return True
+
+
+@require_POST
+def answer_autosave(request, code, year, question):
+    """Saves one answer as it is given (the page's script posts here) and answers with the
+    question's block, showing it saved or what is wrong."""
+    scan = _scan(request, code, year)
+    question = _question(scan, question)
+    rows, editable = _answer_forms(request, scan, question.section, data=request.POST)
+    if not editable:
+        raise PermissionDenied
+    row = next(row for row in rows if row["question"].pk == question.pk)
+    saved = _save(request, scan, row)
+    if saved:
+        # A fresh, unbound form: the page takes over its new version and value.
+        row["form"] = AnswerForm(question=question, answer=row["answer"], editable=True)
+    return render(
+        request,
+        "monitor/scan/_question.html",
+        {
+            "scan": scan,
+            "row": row,
+            "editable": True,
+            "evidence_form": EvidenceForm(),
+            "remark_form": RemarkForm(),
+        },
+        status=200 if saved else 400,
+    )
+
+
+@require_POST
+def section_confirm(request, code, year, section):
+    scan = _scan(request, code, year)
+    section = _section(scan, section)
+    count = scan_services.answers_confirm(scan=scan, section=section, user=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s answer from last year confirmed.",
+            "%(count)s answers from last year confirmed.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("monitor:scan_section", code=code, year=year, section=section.key)
+
+
+@require_POST
+def scan_prefill(request, code, year):
+    scan = _scan(request, code, year)
+    count = scan_services.answers_prefill(scan=scan, user=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s answer taken over from last year. It is marked until you confirm it.",
+            "%(count)s answers taken over from last year. They are marked until you confirm them.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("monitor:scan_overview", code=code, year=year)
+
+
+@require_POST
+def evidence_upload(request, code, year, question):
+    scan = _scan(request, code, year)
+    question = _question(scan, question)
+    form = EvidenceForm(request.POST, request.FILES)
+    target = reverse("monitor:scan_section", args=[code, year, question.section.key])
+    if form.is_valid():
+        try:
+            evidence = scan_services.evidence_add(
+                scan=scan, question=question, uploaded=form.cleaned_data["file"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": evidence.original_name})
+            return redirect(f"{target}#q-{question.key}")
+    rows, editable = _answer_forms(request, scan, question.section)
+    for row in rows:
+        if row["question"].pk == question.pk:
+            row["evidence_form"] = form
+    return _render_section(request, scan, question.section, rows, editable, status=400)
+
+
+def _evidence(scan: Scan, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("question__section"), pk=evidence_id, scan=scan
+    )
+
+
+@require_GET
+def evidence_download(request, code, year, evidence_id):
+    evidence = _evidence(_scan(request, code, year), evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@require_POST
+def evidence_remove(request, code, year, evidence_id):
+    evidence = _evidence(_scan(request, code, year), evidence_id)
+    scan_services.evidence_remove(evidence=evidence, user=request.user)
+    messages.success(request, _("%(name)s removed.") % {"name": evidence.original_name})
+    target = reverse("monitor:scan_section", args=[code, year, evidence.question.section.key])
+    return redirect(f"{target}#q-{evidence.question.key}")
+
+
+@require_POST
+def remark_add(request, code, year, question):
+    scan = _scan(request, code, year)
+    question = _question(scan, question)
+    form = RemarkForm(request.POST)
+    target = reverse("monitor:scan_section", args=[code, year, question.section.key])
+    if form.is_valid():
+        scan_services.remark_add(
+            scan=scan, question=question, text=form.cleaned_data["text"], user=request.user
+        )
+        messages.success(request, _("Thank you; your remark has been saved for the next edition."))
+        return redirect(f"{target}#q-{question.key}")
+    rows, editable = _answer_forms(request, scan, question.section)
+    for row in rows:
+        if row["question"].pk == question.pk:
+            row["remark_form"] = form
+    return _render_section(request, scan, question.section, rows, editable, status=400)
+
+
+def scan_review(request, code, year):
+    scan = _scan(request, code, year)
+    if request.method == "POST":
+        try:
+            scan_services.scan_submit(scan=scan, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your scan has been submitted. Thank you!"))
+            return redirect("monitor:scan_overview", code=code, year=year)
+    missing = scan_services.scan_missing(scan)
+    return render(
+        request,
+        "monitor/scan/review.html",
+        {
+            "scan": scan,
+            "missing": missing,
+            "editable": scan.is_editable(),
+            "can_submit": access.can(request.user, Capability.SUBMIT, scan.organisation),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def scan_history(request, code, year):
+    scan = _scan(request, code, year)
+    return render(
+        request,
+        "monitor/scan/history.html",
+        {"scan": scan, "changes": selectors.scan_history(scan)[:500]},
+    )
+
+
+@require_POST
+def scan_reopen(request, code, year):
+    scan = _scan(request, code, year, capability=Capability.STATUS)
+    try:
+        scan_services.scan_reopen(scan=scan, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The scan of %(name)s is open again.") % {"name": scan.organisation}
+        )
+    return redirect("monitor:team", code=code)

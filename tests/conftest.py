@@ -106,3 +106,19 @@ def programme_admin(db):
         is_staff=True,
         is_superuser=True,
     )
+
+
+@pytest.fixture
+def edition(db):
+    """The open edition (2026), with a previous one (2025) whose results are published."""
+    from tests.factories import questionnaire_build
+
+    questionnaire_build(2025, status="published")
+    return questionnaire_build(2026)
+
+
+@pytest.fixture
+def scan_a(edition, municipality_a):
+    from monitor.models import Scan
+
+    return Scan.objects.create(organisation=municipality_a, edition=edition)

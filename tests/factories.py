@@ -55,3 +55,114 @@ class StaffFactory(UserFactory):
     def authenticator(obj, create, extracted, **kwargs):
         if create:
             TOTP.activate(obj, TOTP_SECRET)
+
+
+def questionnaire_build(year: int, *, status="open", deadline=None, reworded=False):
+    """A small questionnaire with one question of each type, in two sections: enough to test
+    every rule without the 50 questions of the real files."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from monitor.models import Edition, Option, Question, Section
+
+    edition = Edition.objects.create(
+        year=year,
+        title=f"CI Monitor {year}",
+        title_en=f"CI Monitor {year}",
+        status=status,
+        deadline=deadline or timezone.now() + timedelta(days=30),
+    )
+    policy = Section.objects.create(
+        edition=edition, key="beleid", position=0, title="Beleid", title_en="Policy"
+    )
+    volume = Section.objects.create(
+        edition=edition, key="volume", position=1, title="Inkoopvolume", title_en="Spend"
+    )
+
+    def question(section, key, type, position, **extra):
+        return Question.objects.create(
+            edition=edition,
+            section=section,
+            key=key,
+            type=type,
+            position=position,
+            text=extra.pop("text", f"Vraag {key}"),
+            text_en=f"Question {key}",
+            level=extra.pop("level", "strategisch"),
+            tags=extra.pop("tags", ["beleid_communicatie"]),
+            **extra,
+        )
+
+    scale = question(
+        policy,
+        "ci_in_beleid",
+        "scale",
+        0,
+        weight=2,
+        text="Is circulair inkopen opgenomen in het beleid?"
+        if not reworded
+        else "Staat circulair inkopen in uw beleid?",
+    )
+    for position, (key, points) in enumerate([("nee", 0), ("deels", 1), ("ja", 2)]):
+        Option.objects.create(
+            question=scale,
+            key=key,
+            label=key.capitalize(),
+            label_en=key,
+            points=points,
+            position=position,
+        )
+    multiple = question(policy, "instrumenten", "multiple", 1, weight=1)
+    for position, (key, points) in enumerate([("geen", 0), ("marktconsultatie", 1), ("emvi", 1)]):
+        Option.objects.create(
+            question=multiple,
+            key=key,
+            label=key.capitalize(),
+            label_en=key,
+            points=points,
+            position=position,
+        )
+    yesno = question(policy, "coordinator", "yesno", 2, weight=1)
+    for position, (key, points) in enumerate([("ja", 2), ("nee", 0)]):
+        Option.objects.create(
+            question=yesno,
+            key=key,
+            label=key.capitalize(),
+            label_en=key,
+            points=points,
+            position=position,
+        )
+    question(policy, "toelichting", "text", 3, weight=0, required=False, max_length=50)
+    question(volume, "spend_gww_totaal", "amount", 0, weight=0, level="operationeel", tags=["gww"])
+    question(
+        volume,
+        "spend_gww_circulair",
+        "amount",
+        1,
+        weight=0,
+        level="operationeel",
+        tags=["gww"],
+        not_more_than="spend_gww_totaal",
+    )
+    question(
+        volume,
+        "aandeel_hergebruik",
+        "percentage",
+        2,
+        weight=1,
+        level="operationeel",
+        tags=["hoogwaardig_hergebruik"],
+        full_points_at=50,
+    )
+    question(
+        volume,
+        "fte_inkoop",
+        "number",
+        3,
+        weight=1,
+        level="operationeel",
+        unit="fte",
+        full_points_at=2,
+    )
+    return edition

@@ -20,23 +20,27 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
-from monitor.models import User
-from tests.factories import OrganisationFactory, UserFactory
+from monitor.models import Answer, Evidence, Remark, Scan, User
+from tests.factories import OrganisationFactory, UserFactory, questionnaire_build
 
-# Bob is planted in every test: his name and address must stay hidden as much as Alice's.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bob")]
+# Bob and A's scan are planted in every test: they must stay hidden as much as Alice.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bob", "scan_of_a")]
 
 Role = User.Role
 
 # In A's name and in the names and addresses of A's people; a page that shows any of them to an
 # outsider contains it. Unusual enough never to occur in a page by chance.
 CANARY = "CANARY-A-7f3e"
+# In A's answers, remarks and evidence names: no one but A's own people may ever see it, not
+# even staff whose work shows A's name and people (the service desk sees who, never what).
+ANSWER_CANARY = "ANSWER-CANARY-A-91c2"
 
 
 @pytest.fixture
@@ -69,6 +73,37 @@ def bob(municipality_a):
     )
 
 
+@pytest.fixture
+def scan_of_a(alice, bob, settings, tmp_path):
+    """A's scan of the open edition, with the answer canary in an answer, a remark and the
+    name of an evidence file."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    edition = questionnaire_build(2026)
+    scan = Scan.objects.create(organisation=alice.organisation, edition=edition)
+    question = edition.questions.get(key="toelichting")
+    Answer.objects.create(scan=scan, question=question, value=f"{ANSWER_CANARY} answer")
+    Remark.objects.create(
+        scan=scan, question=question, author=alice, text=f"{ANSWER_CANARY} remark"
+    )
+    evidence = Evidence(
+        scan=scan,
+        question=question,
+        original_name=f"{ANSWER_CANARY}.pdf",
+        content_type="application/pdf",
+        size=8,
+        uploaded_by=alice,
+    )
+    evidence.file.save("evidence", ContentFile(b"%PDF-1.4"), save=False)
+    evidence.save()
+    return scan
+
+
 # One sample value per URL parameter name, computed from A's penvoerder. Every parameter of
 # every pattern is filled from here; a parameter missing from this table fails the tests.
 SAMPLE_VALUES: dict[str, Callable[[User], object]] = {
@@ -85,6 +120,12 @@ SAMPLE_VALUES: dict[str, Callable[[User], object]] = {
     # A real key is its owner's secret, and its page may rightly show the owner's address.
     "uidb36": lambda alice: user_pk_to_url_str(alice),
     "key": lambda alice: "guessed0key",
+    # A's scan: its edition, a section, a question, an evidence file and a colleague.
+    "year": lambda alice: alice.organisation.scans.get().edition.year,
+    "section": lambda alice: "beleid",
+    "question": lambda alice: "toelichting",
+    "evidence_id": lambda alice: Evidence.objects.get(scan__organisation=alice.organisation).pk,
+    "user_id": lambda alice: alice.organisation.members.get(role=Role.CONTRIBUTOR).pk,
 }
 
 # Pages anyone may open without logging in: logging in in its several ways, the links the
@@ -246,6 +287,8 @@ def problem_with(page: Page, visitor: Visitor, response) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"answers {status}"
+    if ANSWER_CANARY.lower() in body_of(response).lower():
+        return f"answers {status} showing municipality A's answers ({ANSWER_CANARY})"
     if CANARY.lower() in body_of(response).lower() and page.name not in visitor.duties:
         return f"answers {status} showing municipality A's data ({CANARY})"
     if page.name in PUBLIC_PAGES or page.name in visitor.duties:
@@ -339,6 +382,25 @@ def test_canary_is_on_the_team_page_of_its_own_municipality(alice, bob):
     assert f"Aalten {CANARY}" in body
     assert alice.email in body
     assert bob.email in body
+
+
+def test_answer_canary_is_on_the_scan_pages_of_its_own_municipality(alice):
+    section = reverse("monitor:scan_section", args=["gm0197", 2026, "beleid"])
+    body = body_of(request_as(Visitor("alice", alice), "get", section))
+    assert f"{ANSWER_CANARY} answer" in body
+    assert f"{ANSWER_CANARY} remark" in body
+    assert f"{ANSWER_CANARY}.pdf" in body
+
+
+def test_service_desk_sees_who_takes_part_never_the_answers(alice, servicedesk):
+    assert_isolated(
+        Visitor(
+            "the service desk",
+            servicedesk,
+            duties=frozenset({"home", "monitor:team", "monitor:scan_reopen"}),
+        ),
+        alice,
+    )
 
 
 def test_penvoerder_of_another_municipality_sees_nothing_of_a(alice, charlie):

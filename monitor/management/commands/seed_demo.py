@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from monitor.demo import demo_editions_seed, demo_scans_seed
 from monitor.models import Organisation, User
 
 STAFF_ACCOUNTS = [
@@ -36,6 +37,14 @@ class Command(BaseCommand):
             created = self.seed_accounts(password)
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts ready ({created} new), password: {password!r}")
+        )
+        previous, current = demo_editions_seed()
+        scans = demo_scans_seed(previous, current)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Editions {previous.year} (results published) and {current.year} (open); "
+                f"{scans} new demo scans"
+            )
         )
 
     def seed_accounts(self, password: str) -> int:

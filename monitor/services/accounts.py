@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .audit import audit_record
-from .models import AuditEvent, Organisation, User
+from ..audit import audit_record
+from ..models import AuditEvent, Organisation, User
 
 Action = AuditEvent.Action
 
@@ -47,7 +47,7 @@ def password_link_send(*, user: User, by: User | None = None) -> None:
 
 def password_link_enqueue(*, user: User, by: User | None) -> None:
     """Send the link from a worker, with retries, once the current transaction has committed."""
-    from .tasks import password_link_send as send_task  # the task module imports this one
+    from ..tasks import password_link_send as send_task  # the task module imports this one
 
     by_id = by.pk if by is not None else None
     transaction.on_commit(lambda: send_task.delay(user.pk, by_id))
