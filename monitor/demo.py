@@ -17,6 +17,7 @@ from .services.scans import answer_points
 
 T = Question.Type
 PREVIOUS_YEAR, CURRENT_YEAR = 2025, 2026
+SHOWCASE = "GM0197"  # Aalten, whose penvoerder the README suggests logging in as
 
 
 def demo_editions_seed() -> tuple[Edition, Edition]:
@@ -53,13 +54,12 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
     for organisation in municipalities:
         rng = random.Random(organisation.cbs_code)  # noqa: S311  (demo data, not security)
         maturity = rng.uniform(0.1, 0.9)
+        current_plan = rng.choice(["submitted", "submitted", "progress", "progress", None])
+        if organisation.cbs_code == SHOWCASE:
+            current_plan = "progress"  # the README's example: a scan to try filling in
         plans = [
             (previous, "submitted" if rng.random() < 0.88 else None, maturity),
-            (
-                current,
-                rng.choice(["submitted", "submitted", "progress", "progress", None]),
-                min(maturity + rng.uniform(0, 0.12), 0.95),
-            ),
+            (current, current_plan, min(maturity + rng.uniform(0, 0.12), 0.95)),
         ]
         for edition, plan, level in plans:
             if plan is None or (organisation.pk, edition.pk) in existing:
