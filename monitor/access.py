@@ -108,14 +108,19 @@ def organisation_for_user(user: User, code: str, capability: Capability) -> Orga
 
 def scan_for_user(user: User, code: str, year: int, capability: Capability) -> Scan:
     """The scan of an organisation's edition, if the user holds ``capability`` for the
-    organisation; else 404. The scan is made on first visit."""
+    organisation; else 404. A scan of the open edition is made on first visit."""
     from .services.scans import scan_for  # services import this module
 
     organisation = organisation_for_user(user, code, capability)
     edition = Edition.objects.filter(year=year).exclude(status=Edition.Status.DRAFT).first()
     if edition is None:
         raise Http404
-    return scan_for(organisation=organisation, edition=edition)
+    if edition.status == Edition.Status.OPEN:
+        return scan_for(organisation=organisation, edition=edition)
+    scan = Scan.objects.filter(organisation=organisation, edition=edition).first()
+    if scan is None:
+        raise Http404
+    return scan
 
 
 def own_organisation(user: User, capability: Capability) -> Organisation:

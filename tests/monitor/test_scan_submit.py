@@ -286,3 +286,9 @@ def test_an_edition_in_draft_cannot_be_opened(client, alice, edition):
     Edition.objects.filter(year=2026).update(status="draft")
     client.force_login(alice)
     assert client.get(url("scan_overview")).status_code == 404
+
+
+def test_a_closed_edition_without_a_scan_is_not_found_and_makes_no_scan(client, alice, edition):
+    client.force_login(alice)
+    assert client.get(url("scan_overview", year=2025)).status_code == 404
+    assert not Scan.objects.filter(edition__year=2025).exists()
