@@ -63,7 +63,7 @@ class NumberField(forms.CharField):
             return parse_decimal(value)
         except ValueError:
             raise ValidationError(
-                _("Enter a number, for example 12 or 12,5."), code="invalid"
+                _("Enter a number, for example 12 or 12.5."), code="invalid"
             ) from None
 
     def validate(self, value):

@@ -297,3 +297,15 @@ def test_the_section_page_runs_a_fixed_number_of_queries(
     client.post(section_url("volume"), VOLUME_OK)
     with django_assert_max_num_queries(20):
         client.get(section_url("volume"))
+
+
+def test_in_english_the_messages_and_the_number_notation_are_english(client, alice, scan_a):
+    client.force_login(alice)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        section_url("volume"),
+        {**VOLUME_OK, "fte_inkoop-value": "two", "spend_gww_totaal-value": "1,250,000"},
+    )
+    body = response.content.decode()
+    assert "Enter a number, for example 12 or 12.5." in body
+    assert answers(scan_a)["spend_gww_totaal"] == "1250000"
