@@ -64,6 +64,14 @@ def scan_for(*, organisation: Organisation, edition: Edition) -> Scan:
     return scan
 
 
+def _locked(scan: Scan) -> Scan:
+    """The scan, locked until the transaction ends: writes to one scan take turns, so two
+    first answers to a question cannot both be created, and a save cannot slip past a submit."""
+    return (
+        Scan.objects.select_for_update().select_related("edition", "organisation").get(pk=scan.pk)
+    )
+
+
 def require_editable(*, scan: Scan, user: User, question: Question | None = None) -> None:
     if not access.can(user, access.Capability.ANSWERS, scan.organisation):
         raise PermissionDenied
@@ -82,10 +90,10 @@ def answer_save(
     Raises ValidationError (for the value field) when the answer breaks a rule between
     answers, and AnswerConflict when a colleague changed it since ``version`` and this value
     differs from theirs."""
+    scan = _locked(scan)
     require_editable(scan=scan, user=user, question=question)
     answer = (
-        Answer.objects.select_for_update()
-        .filter(scan=scan, question=question)
+        Answer.objects.filter(scan=scan, question=question)
         .select_related("question", "updated_by")
         .first()
     )
@@ -137,6 +145,7 @@ def euro(value) -> str:
 def answers_prefill(*, scan: Scan, user: User) -> int:
     """Take over last year's answers, by question key, into questions not answered yet. They
     stay marked until someone confirms them by saving. Returns how many were taken over."""
+    scan = _locked(scan)
     require_editable(scan=scan, user=user)
     previous = (
         Scan.objects.filter(organisation=scan.organisation, edition__year__lt=scan.edition.year)
@@ -180,6 +189,7 @@ def _still_valid(question: Question, value) -> bool:
 @transaction.atomic
 def answers_confirm(*, scan: Scan, section, user: User) -> int:
     """Confirm last year's answers in a section as they are."""
+    scan = _locked(scan)
     require_editable(scan=scan, user=user)
     if not access.can_answer_section(user, section):
         raise PermissionDenied(_("This part of the scan has not been handed to you."))
@@ -274,7 +284,7 @@ def scan_missing(scan: Scan) -> list[Question]:
 @transaction.atomic
 def scan_submit(*, scan: Scan, user: User) -> None:
     """Check the whole scan, freeze it and keep the points of every answer."""
-    scan = Scan.objects.select_for_update().select_related("edition").get(pk=scan.pk)
+    scan = _locked(scan)
     if not access.can(user, access.Capability.SUBMIT, scan.organisation):
         raise PermissionDenied(_("Only the penvoerder submits the scan."))
     require_editable(scan=scan, user=user)
@@ -320,7 +330,7 @@ def answer_points(question: Question, value) -> Decimal | None:
 def scan_reopen(*, scan: Scan, user: User) -> None:
     """The service desk opens a submitted scan again, before the deadline."""
     access.require_role(user, User.Role.SERVICE_DESK, User.Role.ADMIN)
-    scan = Scan.objects.select_for_update().select_related("edition").get(pk=scan.pk)
+    scan = _locked(scan)
     if scan.status != Scan.Status.SUBMITTED:
         raise ValidationError(_("This scan has not been submitted."))
     if scan.deadline_passed():
