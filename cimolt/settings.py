@@ -213,14 +213,11 @@ STATICFILES_DIRS = [
     ("nlds/component-library-css", BASE_DIR / "node_modules/@utrecht/component-library-css/dist"),
     ("nlds/design-tokens", BASE_DIR / "node_modules/@utrecht/design-tokens/dist"),
 ]
+# Uploaded evidence is kept here (in evidence/). Confidential: no URL serves this folder; a
+# view that checks the municipality sends each file (monitor/views.py, evidence_download).
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence is confidential: it has no URL and is only sent by a view that checks access.
-    "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "evidence", "base_url": None},
-    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -2,7 +2,6 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -497,19 +496,16 @@ class ScanChange(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
-def private_evidence_storage():
-    return storages["evidence"]
-
-
 def evidence_path(instance: "Evidence", filename: str) -> str:
     # A random name: the original is kept in the database and only sent to the municipality.
-    return f"{instance.scan_id}/{uuid.uuid4().hex}"
+    return f"evidence/{instance.scan_id}/{uuid.uuid4().hex}"
 
 
 class Evidence(models.Model):
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="evidence")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(storage=private_evidence_storage, upload_to=evidence_path)
+    # The default storage under MEDIA_ROOT, which no URL serves (see settings.MEDIA_ROOT).
+    file = models.FileField(upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))

@@ -107,6 +107,7 @@ def section_questions(scan: Scan, section: Section) -> list[dict]:
             "answer": answers.get(q.pk),
             "evidence": evidence.get(q.pk, []),
             "remarks": remarks.get(q.pk, []),
+            "extras": len(evidence.get(q.pk, [])) + len(remarks.get(q.pk, [])),
         }
         for q in questions
     ]

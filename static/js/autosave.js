@@ -10,19 +10,17 @@
   }
   var status = document.getElementById("autosave-status");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var timers = {};
-
-  function fieldsOf(block) {
-    var prefix = block.dataset.prefix + "-";
-    return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.name.indexOf(prefix) === 0 && block.contains(el);
-    });
-  }
+  var timers = {}; // text typed but not yet sent, per block id
+  var queues = {}; // the save in flight, per block id: the next one waits for it
 
   function payload(block) {
+    var prefix = block.dataset.prefix + "-";
     var data = new FormData();
     data.append("csrfmiddlewaretoken", csrf);
-    fieldsOf(block).forEach(function (el) {
+    Array.prototype.forEach.call(block.querySelectorAll("input, textarea, select"), function (el) {
+      if (!el.name || el.name.indexOf(prefix) !== 0) {
+        return; // the evidence and remark fields belong to forms of their own
+      }
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked) {
         return;
       }
@@ -37,12 +35,41 @@
     }
   }
 
-  function save(block, keepalive) {
-    var url = block.dataset.autosaveUrl;
-    if (!url) {
-      return;
+  function replace(block, fresh) {
+    // Keep the focus where the user had it, also when it was inside the replaced block.
+    var focused = block.contains(document.activeElement) ? document.activeElement.id : null;
+    block.replaceWith(fresh);
+    if (focused && document.getElementById(focused)) {
+      document.getElementById(focused).focus();
     }
-    return fetch(url, {
+  }
+
+  function takeOver(block, fresh) {
+    // Saved: take over the new version and status, but leave the fields (and focus) alone.
+    ["version", "original"].forEach(function (name) {
+      var key = block.dataset.prefix + "-" + name;
+      var from = fresh.querySelector("[name='" + key + "']");
+      var to = block.querySelector("[name='" + key + "']");
+      if (from && to) {
+        to.value = from.value;
+      }
+    });
+    var badge = block.querySelector(".cimolt-badge");
+    if (badge) {
+      badge.remove();
+    }
+    block.classList.remove("cimolt-question--prefilled");
+    block.querySelector(".cimolt-question__status").innerHTML =
+      fresh.querySelector(".cimolt-question__status").innerHTML;
+    block.dataset.state = fresh.dataset.state;
+  }
+
+  function send(id, keepalive) {
+    var block = document.getElementById(id);
+    if (!block || !block.dataset.autosaveUrl) {
+      return Promise.resolve();
+    }
+    return fetch(block.dataset.autosaveUrl, {
       method: "POST",
       body: payload(block),
       credentials: "same-origin",
@@ -53,56 +80,55 @@
         return response.text();
       })
       .then(function (html) {
-        var parsed = new DOMParser().parseFromString(html, "text/html");
-        var fresh = parsed.querySelector(".cimolt-question");
-        if (!fresh) {
+        var fresh = new DOMParser()
+          .parseFromString(html, "text/html")
+          .querySelector(".cimolt-question");
+        block = document.getElementById(id);
+        if (!fresh || !block) {
           return;
         }
         if (fresh.dataset.state === "error") {
-          // Show the message at the question, with what was typed kept in the field.
-          var focused = block.contains(document.activeElement) ? document.activeElement.id : null;
-          block.replaceWith(fresh);
-          if (focused && document.getElementById(focused)) {
-            document.getElementById(focused).focus();
-          }
-          announce(fresh.querySelector(".utrecht-form-field-error-message, [role=alert]").textContent.trim());
-          return;
+          // The message at the question, with what was typed kept in the field.
+          replace(block, fresh);
+          var message = fresh.querySelector(".utrecht-form-field-error-message, [role=alert]");
+          announce(message ? message.textContent.trim() : "");
+        } else if (block.dataset.state === "error") {
+          // A mistake put right: the block as saved, without the old message.
+          replace(block, fresh);
+          announce(fresh.querySelector(".cimolt-question__status").textContent.trim());
+        } else {
+          takeOver(block, fresh);
+          announce(fresh.querySelector(".cimolt-question__status").textContent.trim());
         }
-        // Saved: take over the new version and status, but leave the fields (and focus) alone.
-        ["version", "original"].forEach(function (name) {
-          var key = block.dataset.prefix + "-" + name;
-          var from = fresh.querySelector("[name='" + key + "']");
-          var to = block.querySelector("[name='" + key + "']");
-          if (from && to) {
-            to.value = from.value;
-          }
-        });
-        var badge = block.querySelector(".cimolt-badge");
-        if (badge) {
-          badge.remove();
-        }
-        block.classList.remove("cimolt-question--prefilled");
-        var oldStatus = block.querySelector(".cimolt-question__status");
-        var newStatus = fresh.querySelector(".cimolt-question__status");
-        if (oldStatus && newStatus) {
-          oldStatus.innerHTML = newStatus.innerHTML;
-          announce(newStatus.textContent.trim());
-        }
-        block.dataset.state = fresh.dataset.state;
       })
       .catch(function () {
         announce(form.dataset.offlineMessage || "");
       });
   }
 
+  function save(block, keepalive) {
+    // One save per question at a time, each with the version the previous one returned: two
+    // quick changes must not look like a colleague's change.
+    var id = block.id;
+    clearTimeout(timers[id]);
+    delete timers[id];
+    queues[id] = (queues[id] || Promise.resolve()).then(function () {
+      return send(id, keepalive);
+    });
+    return queues[id];
+  }
+
   function blockOf(el) {
-    return el.closest ? el.closest(".cimolt-question[data-autosave-url]") : null;
+    var block = el.closest ? el.closest(".cimolt-question[data-autosave-url]") : null;
+    if (block && el.name && el.name.indexOf(block.dataset.prefix + "-") === 0) {
+      return block;
+    }
+    return null;
   }
 
   form.addEventListener("change", function (event) {
     var block = blockOf(event.target);
-    if (block && event.target.name && event.target.name.indexOf(block.dataset.prefix + "-") === 0) {
-      clearTimeout(timers[block.id]);
+    if (block) {
       save(block);
     }
   });
@@ -110,7 +136,7 @@
   // Text is saved a moment after typing stops, so closing the tab loses nothing.
   form.addEventListener("input", function (event) {
     var block = blockOf(event.target);
-    if (!block || event.target.tagName !== "TEXTAREA" && event.target.type !== "text") {
+    if (!block || (event.target.tagName !== "TEXTAREA" && event.target.type !== "text")) {
       return;
     }
     clearTimeout(timers[block.id]);
@@ -122,19 +148,17 @@
   form.addEventListener("click", function (event) {
     if (event.target.matches("[data-save-question]")) {
       event.preventDefault();
-      save(blockOf(event.target));
+      save(event.target.closest(".cimolt-question"));
     }
   });
 
-  // Leaving the page with typing not yet saved: send it on the way out.
+  // Leaving the page with typing not yet sent: send it on the way out.
   window.addEventListener("pagehide", function () {
     Object.keys(timers).forEach(function (id) {
-      clearTimeout(timers[id]);
       var block = document.getElementById(id);
       if (block) {
         save(block, true);
       }
     });
-    timers = {};
   });
 })();

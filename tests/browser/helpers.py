@@ -3,10 +3,12 @@
 Every page a browser test visits is checked against WCAG 2.0 and 2.1, levels A and AA (the
 accessibility statement promises this). Use ``visit`` to open a page and ``submit`` to send a
 form; both run axe on the page they end on. Call ``assert_accessible`` yourself after anything
-else that changes the page.
+else that changes the page. For the path without JavaScript, make the browser context with
+``context_without_javascript``: its pages are checked the same way, as a copy.
 """
 
 import time
+from contextlib import contextmanager
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -24,7 +26,7 @@ TOTP_PERIOD = 30
 
 def assert_accessible(page):
     """Fail the test with every axe violation on the page as it is now."""
-    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    violations = AXE.run(_page_for_axe(page), options=AXE_OPTIONS).response["violations"]
     if not violations:
         return
     lines = [f"{page.url} has {len(violations)} accessibility violation(s):"]
@@ -42,6 +44,47 @@ def assert_accessible(page):
     pytest.fail("\n".join(lines), pytrace=False)
 
 
+@contextmanager
+def context_without_javascript(browser, **options):
+    """A browser context with JavaScript switched off, for the no-JavaScript path.
+
+    axe is JavaScript and never finishes in such a page (its timers do not run), so
+    ``assert_accessible`` checks a copy instead: the page's DOM as it is now, served at the same
+    address in a twin context that runs scripts but blocks the page's own, so the copy looks
+    exactly like what the user without JavaScript sees."""
+    context = browser.new_context(java_script_enabled=False, **options)
+    twin = browser.new_context(**options)
+    context.axe_twin = twin
+    try:
+        yield context
+    finally:
+        context.close()
+        twin.close()
+
+
+def _page_for_axe(page):
+    twin = getattr(page.context, "axe_twin", None)
+    if twin is None:
+        return page
+    html = page.content()
+    copy = twin.pages[0] if twin.pages else twin.new_page()
+
+    def serve(route):
+        if route.request.is_navigation_request():
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+        elif route.request.resource_type == "script":
+            route.abort()
+        else:
+            route.continue_()
+
+    copy.route("**/*", serve)
+    try:
+        copy.goto(page.url)
+    finally:
+        copy.unroute("**/*", serve)
+    return copy
+
+
 def visit(page, url, *, status=200):
     """Open ``url`` (relative to the live server), check the status and the page with axe."""
     response = page.goto(url)
@@ -56,6 +99,13 @@ def submit(page, button):
     """Click a form's submit button, wait for the page it leads to and check that with axe."""
     with page.expect_navigation():
         button.click()
+    assert_accessible(page)
+
+
+def follow(page, link):
+    """Click a link, wait for the page it leads to and check that with axe."""
+    with page.expect_navigation():
+        link.click()
     assert_accessible(page)
 
 

@@ -74,16 +74,9 @@ def bob(municipality_a):
 
 
 @pytest.fixture
-def scan_of_a(alice, bob, settings, tmp_path):
+def scan_of_a(alice, bob):
     """A's scan of the open edition, with the answer canary in an answer, a remark and the
     name of an evidence file."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
     edition = questionnaire_build(2026)
     scan = Scan.objects.create(organisation=alice.organisation, edition=edition)
     question = edition.questions.get(key="toelichting")

@@ -44,15 +44,8 @@ def answer_everything(client):
 
 
 def test_evidence_is_attached_and_served_only_to_the_own_municipality(
-    client, alice, charlie, scan_a, settings, tmp_path
+    client, alice, charlie, scan_a, tmp_path
 ):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
     client.force_login(alice)
     response = upload(client, "ci_in_beleid", "raadsbesluit.pdf", PDF)
     assert "raadsbesluit.pdf toegevoegd." in response.content.decode()
@@ -67,14 +60,7 @@ def test_evidence_is_attached_and_served_only_to_the_own_municipality(
     assert client.get(url("evidence_download", evidence.pk)).status_code == 404
 
 
-def test_evidence_type_is_checked_by_content_not_by_name(client, alice, scan_a, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
+def test_evidence_type_is_checked_by_content_not_by_name(client, alice, scan_a, tmp_path):
     client.force_login(alice)
     response = upload(client, "ci_in_beleid", "beleid.pdf", b"#!/bin/sh\nrm -rf /\n")
     assert response.status_code == 400
@@ -84,14 +70,7 @@ def test_evidence_type_is_checked_by_content_not_by_name(client, alice, scan_a, 
     assert Evidence.objects.get().content_type == "image/png"
 
 
-def test_evidence_over_the_size_limit_is_refused(client, alice, scan_a, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
+def test_evidence_over_the_size_limit_is_refused(client, alice, scan_a, settings):
     settings.EVIDENCE_MAX_MB = 1
     client.force_login(alice)
     response = upload(client, "ci_in_beleid", "groot.pdf", PDF + b"0" * (1024 * 1024 + 1))
@@ -105,20 +84,17 @@ def test_an_upload_without_a_file_gets_a_message(client, alice, scan_a):
     assert "Kies een bestand om toe te voegen." in response.content.decode()
 
 
-def test_evidence_can_be_removed(client, alice, scan_a, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
+def test_evidence_can_be_removed_with_its_file(
+    client, alice, scan_a, tmp_path, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
     upload(client, "ci_in_beleid", "raadsbesluit.pdf", PDF)
     evidence = Evidence.objects.get()
-    client.post(url("evidence_remove", evidence.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("evidence_remove", evidence.pk))
     assert not Evidence.objects.exists()
-    assert list(tmp_path.rglob("*")) == [p for p in tmp_path.rglob("*") if p.is_dir()]
+    assert [p for p in (tmp_path / "media").rglob("*") if p.is_file()] == []
+    assert ScanChange.objects.filter(action="evidence_removed", actor=alice).exists()
 
 
 def test_a_remark_is_kept_for_the_next_edition(client, alice, scan_a):
