@@ -6,6 +6,7 @@ import tablib
 from import_export import fields, resources
 
 from .models import Organisation, Question
+from .services.questionnaires import QUESTION_FIELDS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_FILES = [DATA_DIR / "provinces.csv", DATA_DIR / "municipalities.csv"]
@@ -46,28 +47,7 @@ class QuestionResource(resources.ModelResource):
 
     class Meta:
         model = Question
-        fields = (
-            "edition",
-            "section",
-            "key",
-            "position",
-            "type",
-            "text",
-            "text_en",
-            "help",
-            "help_en",
-            "advice",
-            "advice_en",
-            "weight",
-            "level",
-            "tags",
-            "required",
-            "max_length",
-            "not_more_than",
-            "unit",
-            "full_points_at",
-            "options",
-        )
+        fields = ("edition", "section", "key", "position", *QUESTION_FIELDS, "options")
         export_order = fields
         import_id_fields = ("key",)
         skip_unchanged = True

@@ -94,6 +94,17 @@ def questionnaire_build(year: int, *, status="open", deadline=None, reworded=Fal
             **extra,
         )
 
+    def options(question, pairs):
+        for position, (key, points) in enumerate(pairs):
+            Option.objects.create(
+                question=question,
+                key=key,
+                label=key.capitalize(),
+                label_en=key,
+                points=points,
+                position=position,
+            )
+
     scale = question(
         policy,
         "ci_in_beleid",
@@ -104,35 +115,11 @@ def questionnaire_build(year: int, *, status="open", deadline=None, reworded=Fal
         if not reworded
         else "Staat circulair inkopen in uw beleid?",
     )
-    for position, (key, points) in enumerate([("nee", 0), ("deels", 1), ("ja", 2)]):
-        Option.objects.create(
-            question=scale,
-            key=key,
-            label=key.capitalize(),
-            label_en=key,
-            points=points,
-            position=position,
-        )
+    options(scale, [("nee", 0), ("deels", 1), ("ja", 2)])
     multiple = question(policy, "instrumenten", "multiple", 1, weight=1)
-    for position, (key, points) in enumerate([("geen", 0), ("marktconsultatie", 1), ("emvi", 1)]):
-        Option.objects.create(
-            question=multiple,
-            key=key,
-            label=key.capitalize(),
-            label_en=key,
-            points=points,
-            position=position,
-        )
+    options(multiple, [("geen", 0), ("marktconsultatie", 1), ("emvi", 1)])
     yesno = question(policy, "coordinator", "yesno", 2, weight=1)
-    for position, (key, points) in enumerate([("ja", 2), ("nee", 0)]):
-        Option.objects.create(
-            question=yesno,
-            key=key,
-            label=key.capitalize(),
-            label_en=key,
-            points=points,
-            position=position,
-        )
+    options(yesno, [("ja", 2), ("nee", 0)])
     question(policy, "toelichting", "text", 3, weight=0, required=False, max_length=50)
     question(volume, "spend_gww_totaal", "amount", 0, weight=0, level="operationeel", tags=["gww"])
     question(
