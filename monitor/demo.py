@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .models import Answer, Edition, Organisation, Question, Scan, ScanChange, User
 from .services.questionnaires import QUESTIONNAIRE_DIR, questionnaire_load
-from .services.scans import answer_points
+from .services.scans import answer_points, scan_submitted
 
 T = Question.Type
 PREVIOUS_YEAR, CURRENT_YEAR = 2025, 2026
@@ -50,7 +50,7 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
         edition.pk: list(edition.questions.prefetch_related("options"))
         for edition in (previous, current)
     }
-    answers, changes, created = [], [], 0
+    answers, changes, created, submitted_ids = [], [], 0, []
     for organisation in municipalities:
         rng = random.Random(organisation.cbs_code)  # noqa: S311  (demo data, not security)
         maturity = rng.uniform(0.1, 0.9)
@@ -76,6 +76,8 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
                 submitted_by=penvoerder if submitted else None,
             )
             created += 1
+            if submitted:
+                submitted_ids.append(scan.pk)
             share = 1.0 if submitted else rng.uniform(0.2, 0.8)
             draw = random.Random(f"{organisation.cbs_code}-{edition.year}")  # noqa: S311
             for question in questions[edition.pk]:
@@ -101,6 +103,9 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
             )
     Answer.objects.bulk_create(answers)
     ScanChange.objects.bulk_create(changes)
+    # As if each had been submitted through the page: the results app stores its scores.
+    for scan in Scan.objects.filter(pk__in=submitted_ids).select_related("edition"):
+        transaction.on_commit(lambda scan=scan: scan_submitted.send(sender=Scan, scan=scan))
     return created
 
 

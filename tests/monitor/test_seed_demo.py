@@ -76,3 +76,24 @@ def test_running_again_after_a_handover_keeps_the_new_penvoerder(seeded):
     )
     call_command("seed_demo", "--password", "demo-wachtwoord", verbosity=0)
     assert User.objects.get(organisation=aalten, role=User.Role.PENVOERDER) == successor
+
+
+def test_the_demo_has_a_mix_of_scans_and_scores_for_the_submitted_ones(
+    settings, django_capture_on_commit_callbacks
+):
+    from benchmark.models import ScanScore
+    from monitor.models import Scan
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    current = Scan.objects.filter(edition__year=2026)
+    assert current.filter(status="submitted").count() >= 10
+    assert current.filter(status="open").count() >= 10
+    assert Scan.objects.filter(edition__year=2025, status="submitted").count() >= 40
+    assert Scan.objects.get(edition__year=2026, organisation__cbs_code="GM0197").status == "open"
+    submitted = Scan.objects.filter(status="submitted").count()
+    overall = ScanScore.objects.filter(dimension="overall")
+    assert overall.count() == submitted
+    spread = sorted(overall.values_list("score", flat=True))
+    assert spread[-1] - spread[0] >= 30  # real spread for the results pages

@@ -1,0 +1,35 @@
+"""Writes of the results app: scores are stored when a scan is submitted, and can be
+recomputed for a whole edition."""
+
+from django.db import transaction
+
+from monitor.models import Answer, Edition, Scan
+
+from .models import ScanScore
+from .scoring import scored_questions, scores
+
+
+@transaction.atomic
+def edition_scores_recompute(*, edition: Edition, scan_ids: list[int] | None = None) -> int:
+    """Store the scores of the edition's submitted scans (or of ``scan_ids``), from the points
+    kept at submission. Five queries, however many scans. Returns how many were scored."""
+    questions = scored_questions(edition.questions.prefetch_related("options"))
+    if scan_ids is None:
+        submitted = Scan.objects.filter(edition=edition, status=Scan.Status.SUBMITTED)
+        scan_ids = list(submitted.values_list("pk", flat=True))
+    points: dict[int, dict] = {scan_id: {} for scan_id in scan_ids}
+    for scan_id, key, value in Answer.objects.filter(scan_id__in=scan_ids).values_list(
+        "scan_id", "question__key", "points"
+    ):
+        points[scan_id][key] = value
+    ScanScore.objects.filter(scan_id__in=scan_ids).delete()
+    ScanScore.objects.bulk_create(
+        ScanScore(scan_id=scan_id, dimension=dimension, score=score)
+        for scan_id in scan_ids
+        for dimension, score in scores(questions, points[scan_id]).items()
+    )
+    return len(scan_ids)
+
+
+def scan_scores_store(*, scan: Scan) -> None:
+    edition_scores_recompute(edition=scan.edition, scan_ids=[scan.pk])
