@@ -31,12 +31,13 @@ class Capability(StrEnum):
     SUBMIT = "submit"  # submit the scan
     STATUS = "status"  # started, how complete, submitted — no answers
     CONTACT = "contact"  # that the organisation takes part, and its penvoerder's contact
+    REOPEN = "reopen"  # open a submitted scan again
     REGISTRATIONS = "registrations"  # masterclass attendees of the organisation
 
 
 # What a member may do within their own organisation.
 MEMBER_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.PENVOERDER: frozenset(Capability),
+    Role.PENVOERDER: frozenset(Capability) - {Capability.REOPEN},
     Role.CONTRIBUTOR: frozenset(
         {
             Capability.TEAM,
@@ -50,7 +51,9 @@ MEMBER_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 # What a cross-organisation role may do for every participating organisation.
 STAFF_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.SERVICE_DESK: frozenset({Capability.TEAM, Capability.STATUS, Capability.CONTACT}),
+    Role.SERVICE_DESK: frozenset(
+        {Capability.TEAM, Capability.STATUS, Capability.CONTACT, Capability.REOPEN}
+    ),
     Role.ORGANISER: frozenset({Capability.REGISTRATIONS, Capability.CONTACT}),
     Role.ADMIN: frozenset(Capability),
 }
@@ -115,7 +118,7 @@ def scan_for_user(user: User, code: str, year: int, capability: Capability) -> S
     edition = Edition.objects.filter(year=year).exclude(status=Edition.Status.DRAFT).first()
     if edition is None:
         raise Http404
-    if edition.status == Edition.Status.OPEN:
+    if edition.status == Edition.Status.OPEN and capability == Capability.ANSWERS:
         return scan_for(organisation=organisation, edition=edition)
     scan = Scan.objects.filter(organisation=organisation, edition=edition).first()
     if scan is None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from .forms import stored_value
 from .models import Answer, Edition, Organisation, Question, Scan, ScanChange, User
 from .services.questionnaires import QUESTIONNAIRE_DIR, questionnaire_load
 from .services.scans import answer_points, scan_submitted
@@ -70,7 +71,9 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
                 organisation=organisation,
                 edition=edition,
                 status=Scan.Status.SUBMITTED if submitted else Scan.Status.OPEN,
-                submitted_at=(edition.deadline - timedelta(days=rng.randint(1, 20)))
+                submitted_at=(
+                    min(edition.deadline, timezone.now()) - timedelta(days=rng.randint(1, 20))
+                )
                 if submitted
                 else None,
                 submitted_by=penvoerder if submitted else None,
@@ -125,7 +128,7 @@ def _demo_value(question: Question, level: float, rng: random.Random, organisati
         value = max(0.0, rng.gauss(level * full * 1.1, full * 0.15))
         if question.type == T.PERCENTAGE:
             value = min(value, 100.0)
-        return str(Decimal(value).quantize(Decimal("0.1")))
+        return stored_value(question, Decimal(value).quantize(Decimal("0.1")))
     if question.type == T.AMOUNT:
         # Larger municipalities buy more; the circular part grows with maturity.
         size = random.Random(f"{organisation.cbs_code}-{question.key.rsplit('_', 1)[0]}")  # noqa: S311

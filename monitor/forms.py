@@ -12,7 +12,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, Question, Remark, Section, User
+from .models import Answer, Question, Remark, Section, User, value_is_given
+from .services.scans import NOT_SHOWN
 
 T = Question.Type
 
@@ -52,19 +53,26 @@ class NumberField(forms.CharField):
 
     def __init__(self, *, min_value=None, max_value=None, **kwargs):
         self.min_value, self.max_value = min_value, max_value
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > 40:
+            raise ValidationError(_("Enter a number, for example 12 or 12.5."), code="invalid")
         try:
-            return parse_decimal(value)
+            number = parse_decimal(value)
         except ValueError:
             raise ValidationError(
                 _("Enter a number, for example 12 or 12.5."), code="invalid"
             ) from None
+        if -number.normalize().as_tuple().exponent > 2:
+            raise ValidationError(_("Use at most two decimals."), code="decimals")
+        return number
 
     def validate(self, value):
         super().validate(value)
@@ -131,10 +139,11 @@ def value_field(question: Question, *, disabled: bool) -> forms.Field:
 
 def stored_value(question: Question, cleaned):
     """The cleaned value as it is kept in Answer.value (JSON)."""
-    if cleaned in (None, "", []):
+    if not value_is_given(cleaned):
         return None
     if question.type in Question.NUMERIC_TYPES:
-        return str(cleaned)
+        # One spelling per number, so "1,50" and "1,5" are the same answer.
+        return format(cleaned.normalize(), "f")
     if question.type == T.MULTIPLE:
         return sorted(cleaned)
     return cleaned
@@ -172,10 +181,13 @@ class AnswerForm(forms.Form):
         self.order_fields(["value", "version", "original"])
 
     def clean_original(self):
+        raw = self.cleaned_data["original"]
+        if not raw:
+            return NOT_SHOWN
         try:
-            return json.loads(self.cleaned_data["original"] or "null")
+            return json.loads(raw)
         except ValueError:
-            return None
+            return NOT_SHOWN
 
     def answer_value(self):
         return stored_value(self.question, self.cleaned_data.get("value"))

@@ -422,6 +422,11 @@ class Scan(models.Model):
         )
 
 
+def value_is_given(value) -> bool:
+    """Whether an answer's value says something: not empty, no empty text or choice list."""
+    return value not in (None, "", [])
+
+
 class Answer(models.Model):
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
@@ -459,7 +464,7 @@ class Answer(models.Model):
 
     @property
     def is_given(self) -> bool:
-        return self.value not in (None, "", [])
+        return value_is_given(self.value)
 
 
 class ScanChange(models.Model):

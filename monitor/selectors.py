@@ -3,7 +3,7 @@ municipalities take part."""
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from .models import Edition, Organisation, Scan, ScanChange, Section, User
+from .models import Edition, Organisation, Scan, ScanChange, Section, User, value_is_given
 
 
 def organisation_team(organisation: Organisation) -> QuerySet[User]:
@@ -42,7 +42,8 @@ def province_regions(province: str) -> list[dict]:
 
 
 def editions_open_to(organisation: Organisation) -> QuerySet[Edition]:
-    """The editions a municipality can open: every one that is not a draft, newest first."""
+    """The editions a municipality can open: every one that is not a draft, newest first.
+    (The same for every municipality now; the argument leaves room for editions per province.)"""
     return Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year")
 
 
@@ -56,7 +57,7 @@ def scan_progress(scan: Scan) -> list[dict]:
     ):
         if prefilled:
             waiting[question_id] = True
-        elif value not in (None, "", []):
+        elif value_is_given(value):
             done[question_id] = True
     sections = {}
     for question in scan.edition.questions.select_related("section").order_by(

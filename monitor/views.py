@@ -36,7 +36,7 @@ def _render_team(request, organisation, invite_form=None, status=200):
             "members": selectors.organisation_team(organisation),
             "invite_form": invite_form if can_manage else None,
             "scans": organisation.scans.select_related("edition").order_by("-edition__year"),
-            "can_reopen": access.holds_for_all_participants(request.user, Capability.STATUS),
+            "can_reopen": access.can(request.user, Capability.REOPEN, organisation),
             "withdrawable": can_manage,
             "section_titles": {s.key: s.localised("title") for s in sections},
         },
@@ -112,7 +112,7 @@ def scan_overview(request, code, year):
             "percent": selectors.scan_percent(progress),
             "editable": scan.is_editable(),
             "can_submit": access.can(request.user, Capability.SUBMIT, scan.organisation),
-            "has_previous": scan.organisation.scans.filter(edition__year__lt=year).exists(),
+            "has_previous": scan_services.previous_scan(scan) is not None,
             "waiting": sum(row["waiting"] for row in progress),
         },
     )
@@ -177,6 +177,8 @@ def _render_section(request, scan, section, rows, editable, status):
 def _save(request, scan, row) -> bool:
     """Save one question's form; on a problem, put it on the form and return False."""
     form = row["form"]
+    if form.add_prefix("version") not in form.data:
+        return True  # not on the page that was sent: nothing to save, nothing to clear
     if not form.is_valid():
         return False
     try:
@@ -186,7 +188,7 @@ def _save(request, scan, row) -> bool:
             value=form.answer_value(),
             user=request.user,
             version=form.cleaned_data.get("version"),
-            original=form.cleaned_data.get("original"),
+            original=form.cleaned_data["original"],
         )
     except ValidationError as error:
         form.add_error("value", error)
@@ -376,7 +378,7 @@ def scan_history(request, code, year):
 
 @require_POST
 def scan_reopen(request, code, year):
-    scan = _scan(request, code, year, capability=Capability.STATUS)
+    scan = _scan(request, code, year, capability=Capability.REOPEN)
     try:
         scan_services.scan_reopen(scan=scan, user=request.user)
     except ValidationError as error:

@@ -26,6 +26,7 @@ from ..models import (
     ScanChange,
     SectionAssignment,
     User,
+    value_is_given,
 )
 from .accounts import account_deactivate, account_issue
 
@@ -49,6 +50,10 @@ EVIDENCE_TYPES = {
     "application/vnd.oasis.opendocument.spreadsheet",
     "application/vnd.oasis.opendocument.presentation",
 }
+
+
+# The page did not say what it showed (an old page, a script): compare with nothing.
+NOT_SHOWN = object()
 
 
 class AnswerConflict(Exception):
@@ -83,13 +88,25 @@ def require_editable(*, scan: Scan, user: User, question: Question | None = None
 
 @transaction.atomic
 def answer_save(
-    *, scan: Scan, question: Question, value, user: User, version: int | None, original=None
+    *,
+    scan: Scan,
+    question: Question,
+    value,
+    user: User,
+    version: int | None,
+    original=NOT_SHOWN,
 ) -> Answer | None:
     """Save one answer. Returns the answer, or None when nothing changed.
+
+    ``original`` is the value the page showed (and last saved): a value equal to it was left
+    alone, so nothing is written — not over a colleague's newer answer, and not as a
+    confirmation of an answer taken over from last year.
 
     Raises ValidationError (for the value field) when the answer breaks a rule between
     answers, and AnswerConflict when a colleague changed it since ``version`` and this value
     differs from theirs."""
+    if value == original:
+        return None
     scan = _locked(scan)
     require_editable(scan=scan, user=user, question=question)
     answer = (
@@ -98,18 +115,15 @@ def answer_save(
         .first()
     )
     current = answer.value if answer else None
-    current_version = answer.version if answer else 0
-    if version is not None and version != current_version and value != current:
-        if value == original:
-            return None  # left alone on a page loaded before the colleague's change
+    if answer is not None and version != answer.version and value != current:
         raise AnswerConflict(answer)
     if value == current and (answer is None or not answer.prefilled):
-        return None  # nothing new: an empty field never answered, or the same value again
+        return None  # the same value again, e.g. a colleague gave the same answer meanwhile
     _check_amount_limits(scan=scan, question=question, value=value)
     if answer is None:
-        answer = Answer(scan=scan, question=question)
+        answer = Answer(scan=scan, question=question, version=0)
     answer.value, answer.prefilled, answer.updated_by = value, False, user
-    answer.version = current_version + 1
+    answer.version += 1
     answer.save()
     action = Change.CLEARED if value is None else Change.ANSWERED
     ScanChange.objects.create(scan=scan, question=question, action=action, value=value, actor=user)
@@ -120,21 +134,27 @@ def _check_amount_limits(*, scan: Scan, question: Question, value) -> None:
     """Circular spend may not exceed total spend, whichever of the two is typed last."""
     if question.type != Question.Type.AMOUNT or value is None:
         return
-    amount = Decimal(value)
     related = Answer.objects.filter(scan=scan).select_related("question")
-    if question.not_more_than:
-        limit = related.filter(question__key=question.not_more_than).first()
-        if limit and limit.value is not None and amount > Decimal(limit.value):
-            raise ValidationError(
-                _("This amount cannot be more than “%(question)s” (%(limit)s).")
-                % {"question": limit.question.localised("text"), "limit": euro(limit.value)}
-            )
+    limits = related.filter(question__key=question.not_more_than) if question.not_more_than else []
+    for limit in limits:
+        amount_limit_check(question, value, limit.question, limit.value, saving_total=False)
     for part in related.filter(question__not_more_than=question.key):
-        if part.value is not None and Decimal(part.value) > amount:
-            raise ValidationError(
-                _("This total cannot be less than “%(question)s” (%(part)s).")
-                % {"question": part.question.localised("text"), "part": euro(part.value)}
-            )
+        amount_limit_check(part.question, part.value, question, value, saving_total=True)
+
+
+def amount_limit_check(part: Question, part_value, total: Question, total_value, *, saving_total):
+    """Raise, with a message for the field being saved, when a part exceeds its total."""
+    if part_value is None or total_value is None or Decimal(part_value) <= Decimal(total_value):
+        return
+    if saving_total:
+        raise ValidationError(
+            _("This total cannot be less than “%(question)s” (%(part)s).")
+            % {"question": part.localised("text"), "part": euro(part_value)}
+        )
+    raise ValidationError(
+        _("This amount cannot be more than “%(question)s” (%(limit)s).")
+        % {"question": total.localised("text"), "limit": euro(total_value)}
+    )
 
 
 def euro(value) -> str:
@@ -147,34 +167,47 @@ def answers_prefill(*, scan: Scan, user: User) -> int:
     stay marked until someone confirms them by saving. Returns how many were taken over."""
     scan = _locked(scan)
     require_editable(scan=scan, user=user)
-    previous = (
+    previous = previous_scan(scan)
+    if previous is None:
+        return 0
+    last_year = {
+        a.question.key: a.value for a in previous.answers.select_related("question") if a.is_given
+    }
+    existing = {a.question_id: a for a in scan.answers.all()}
+    questions = scan.edition.questions.select_related("section").prefetch_related("options")
+    created, updated = [], []
+    for question in questions:
+        value = last_year.get(question.key)
+        answer = existing.get(question.pk)
+        if value is None or (answer is not None and answer.is_given):
+            continue
+        if not access.can_answer_section(user, question.section) or not _still_valid(
+            question, value
+        ):
+            continue
+        if answer is None:
+            created.append(
+                Answer(scan=scan, question=question, value=value, prefilled=True, updated_by=user)
+            )
+        else:  # cleared this year: keep its row and count its version on
+            answer.value, answer.prefilled, answer.updated_by = value, True, user
+            answer.version += 1
+            updated.append(answer)
+    Answer.objects.bulk_create(created)
+    Answer.objects.bulk_update(updated, ["value", "prefilled", "updated_by", "version"])
+    count = len(created) + len(updated)
+    if count:
+        ScanChange.objects.create(scan=scan, action=Change.PREFILLED, actor=user, detail=str(count))
+    return count
+
+
+def previous_scan(scan: Scan) -> Scan | None:
+    """The municipality's scan of the most recent earlier edition, if any."""
+    return (
         Scan.objects.filter(organisation=scan.organisation, edition__year__lt=scan.edition.year)
         .order_by("-edition__year")
         .first()
     )
-    if previous is None:
-        return 0
-    last_year = {
-        a.question.key: a.value
-        for a in previous.answers.select_related("question")
-        if a.value is not None
-    }
-    answered = set(scan.answers.exclude(value=None).values_list("question__key", flat=True))
-    questions = {q.key: q for q in scan.edition.questions.prefetch_related("options")}
-    taken = []
-    for key, value in last_year.items():
-        question = questions.get(key)
-        if question is None or key in answered or not _still_valid(question, value):
-            continue
-        taken.append(
-            Answer(scan=scan, question=question, value=value, prefilled=True, updated_by=user)
-        )
-    Answer.objects.filter(scan=scan, question__in=[a.question for a in taken]).delete()
-    Answer.objects.bulk_create(taken)
-    ScanChange.objects.create(
-        scan=scan, action=Change.PREFILLED, actor=user, detail=f"{len(taken)} answers"
-    )
-    return len(taken)
 
 
 def _still_valid(question: Question, value) -> bool:
@@ -205,7 +238,9 @@ def answers_confirm(*, scan: Scan, section, user: User) -> int:
     return count
 
 
+@transaction.atomic
 def evidence_add(*, scan: Scan, question: Question, uploaded, user: User) -> Evidence:
+    scan = _locked(scan)
     require_editable(scan=scan, user=user, question=question)
     limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
     if uploaded.size > limit:
@@ -220,24 +255,23 @@ def evidence_add(*, scan: Scan, question: Question, uploaded, user: User) -> Evi
         raise ValidationError(
             _("This file is not a PDF, office document or image, whatever its name says.")
         )
-    with transaction.atomic():
-        evidence = Evidence(
-            scan=scan,
-            question=question,
-            original_name=uploaded.name[-200:],
-            content_type=kind.mime,
-            size=uploaded.size,
-            uploaded_by=user,
-        )
-        evidence.file.save(uploaded.name, uploaded, save=False)
-        evidence.save()
-        ScanChange.objects.create(
-            scan=scan,
-            question=question,
-            action=Change.EVIDENCE_ADDED,
-            detail=evidence.original_name,
-            actor=user,
-        )
+    evidence = Evidence(
+        scan=scan,
+        question=question,
+        original_name=uploaded.name[-200:],
+        content_type=kind.mime,
+        size=uploaded.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(uploaded.name, uploaded, save=False)
+    evidence.save()
+    ScanChange.objects.create(
+        scan=scan,
+        question=question,
+        action=Change.EVIDENCE_ADDED,
+        detail=evidence.original_name,
+        actor=user,
+    )
     return evidence
 
 
@@ -258,6 +292,13 @@ def evidence_remove(*, evidence: Evidence, user: User) -> None:
 
 @transaction.atomic
 def remark_add(*, scan: Scan, question: Question, text: str, user: User) -> Remark:
+    """Remarks are for the next edition, so they may be left after submitting too — but only on
+    the sections the user may answer."""
+    if not (
+        access.can(user, access.Capability.ANSWERS, scan.organisation)
+        and access.can_answer_section(user, question.section)
+    ):
+        raise PermissionDenied(_("This part of the scan has not been handed to you."))
     remark = Remark.objects.create(scan=scan, question=question, author=user, text=text)
     ScanChange.objects.create(
         scan=scan, question=question, action=Change.REMARK, detail=text[:300], actor=user
@@ -267,11 +308,7 @@ def remark_add(*, scan: Scan, question: Question, text: str, user: User) -> Rema
 
 def scan_missing(scan: Scan) -> list[Question]:
     """The required questions without a confirmed answer, in questionnaire order."""
-    done = {
-        a.question_id
-        for a in scan.answers.all()
-        if a.value not in (None, "", []) and not a.prefilled
-    }
+    done = {a.question_id for a in scan.answers.all() if a.is_given and not a.prefilled}
     return [
         q
         for q in scan.edition.questions.select_related("section").order_by(
@@ -299,6 +336,7 @@ def scan_submit(*, scan: Scan, user: User) -> None:
             % {"count": len(missing)}
         )
     answers = list(scan.answers.select_related("question").prefetch_related("question__options"))
+    _check_whole_scan(answers)
     for answer in answers:
         answer.points = answer_points(answer.question, answer.value)
     Answer.objects.bulk_update(answers, ["points"])
@@ -308,10 +346,37 @@ def scan_submit(*, scan: Scan, user: User) -> None:
     transaction.on_commit(lambda: scan_submitted.send(sender=Scan, scan=scan))
 
 
+def _check_whole_scan(answers: list[Answer]) -> None:
+    """Answers can have come in one by one, from last year, or before a rule existed: check
+    them all together once more before the scan is frozen."""
+    by_key = {a.question.key: a for a in answers}
+    problems = []
+    for answer in answers:
+        question = answer.question
+        if answer.is_given and not _still_valid(question, answer.value):
+            problems.append(question)
+        limit = by_key.get(question.not_more_than) if question.not_more_than else None
+        if limit is not None:
+            try:
+                amount_limit_check(
+                    question, answer.value, limit.question, limit.value, saving_total=False
+                )
+            except ValidationError:
+                problems.append(question)
+    if problems:
+        raise ValidationError(
+            _(
+                "These answers do not fit the rules of the questionnaire; "
+                "correct them first: %(list)s"
+            )
+            % {"list": "; ".join(q.localised("text") for q in problems)}
+        )
+
+
 def answer_points(question: Question, value) -> Decimal | None:
     """The points an answer earns, before weighting: what scoring needs, kept at submission
     so a later change to the questionnaire does not change a submitted scan."""
-    if value in (None, "", []) or question.weight == 0:
+    if not value_is_given(value) or question.weight == 0:
         return None
     points = {option.key: option.points for option in question.options.all()}
     if question.type == Question.Type.MULTIPLE:
@@ -329,7 +394,8 @@ def answer_points(question: Question, value) -> Decimal | None:
 @transaction.atomic
 def scan_reopen(*, scan: Scan, user: User) -> None:
     """The service desk opens a submitted scan again, before the deadline."""
-    access.require_role(user, User.Role.SERVICE_DESK, User.Role.ADMIN)
+    if not access.can(user, access.Capability.REOPEN, scan.organisation):
+        raise PermissionDenied
     scan = _locked(scan)
     if scan.status != Scan.Status.SUBMITTED:
         raise ValidationError(_("This scan has not been submitted."))

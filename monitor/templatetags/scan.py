@@ -1,7 +1,7 @@
 from django import template
 
 from ..forms import format_decimal
-from ..models import Question
+from ..models import Question, value_is_given
 
 register = template.Library()
 
@@ -9,7 +9,7 @@ register = template.Library()
 @register.filter
 def answer_display(value, question: Question) -> str:
     """An answer as a person reads it: option labels, numbers in the page's notation."""
-    if value in (None, "", []):
+    if not value_is_given(value):
         return "–"
     if question.type in Question.CHOICE_TYPES:
         labels = {option.key: option.localised("label") for option in question.options.all()}

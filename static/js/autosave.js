@@ -44,6 +44,18 @@
     }
   }
 
+  function notSaved(block) {
+    // The answer stays in the field; the user is told at the question and out loud.
+    var message = form.dataset.notSavedMessage || "";
+    if (block) {
+      block.dataset.state = "error";
+      var status = block.querySelector(".cimolt-question__status");
+      status.textContent = message;
+      status.setAttribute("role", "alert");
+    }
+    announce(message);
+  }
+
   function takeOver(block, fresh) {
     // Saved: take over the new version and status, but leave the fields (and focus) alone.
     ["version", "original"].forEach(function (name) {
@@ -77,6 +89,10 @@
       headers: { "X-Requested-With": "fetch" },
     })
       .then(function (response) {
+        // Logged out meanwhile (the login page), or refused (submitted, deadline): say so.
+        if (response.redirected || (!response.ok && response.status !== 400)) {
+          throw new Error("not saved");
+        }
         return response.text();
       })
       .then(function (html) {
@@ -84,8 +100,11 @@
           .parseFromString(html, "text/html")
           .querySelector(".cimolt-question");
         block = document.getElementById(id);
-        if (!fresh || !block) {
+        if (!block) {
           return;
+        }
+        if (!fresh) {
+          throw new Error("not saved");
         }
         if (fresh.dataset.state === "error") {
           // The message at the question, with what was typed kept in the field.
@@ -102,7 +121,7 @@
         }
       })
       .catch(function () {
-        announce(form.dataset.offlineMessage || "");
+        notSaved(document.getElementById(id));
       });
   }
 

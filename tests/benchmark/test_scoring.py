@@ -10,6 +10,7 @@ from benchmark.models import ScanScore
 from benchmark.scoring import ScoredQuestion, scored_questions, scores, stage
 from monitor.models import Answer, Scan
 from monitor.services.scans import answer_points
+from tests.pages import fill_in
 
 D = Decimal
 
@@ -95,11 +96,13 @@ def test_submitting_stores_the_scores(client, alice, scan_a, django_capture_on_c
     from django.urls import reverse
 
     client.force_login(alice)
-    client.post(
+    fill_in(
+        client,
         reverse("monitor:scan_section", args=["gm0197", 2026, "beleid"]),
         {"ci_in_beleid-value": "deels", "instrumenten-value": ["emvi"], "coordinator-value": "ja"},
     )
-    client.post(
+    fill_in(
+        client,
         reverse("monitor:scan_section", args=["gm0197", 2026, "volume"]),
         {
             "spend_gww_totaal-value": "1000",

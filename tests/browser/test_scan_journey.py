@@ -431,3 +431,16 @@ def test_overview_history_and_review_are_accessible_in_dutch_and_english(page, a
             if url.endswith("history/"):
                 expect(page.locator("tbody tr")).to_have_count(2)
                 expect(page.locator("tbody")).to_contain_text("Alice Aalten")
+
+
+def test_an_answer_that_could_not_be_saved_says_so_at_the_question(page, context, alice, edition):
+    log_in(page, "alice@aalten.test")
+    visit(page, section_url("beleid"))
+    context.clear_cookies()  # the session ended, e.g. after 30 minutes away: refused
+    block = question(page, "coordinator")
+    with page.expect_response(lambda r: r.url.endswith("/answer/coordinator/")):
+        block.get_by_label("Ja").check()
+    expect(block).to_have_attribute("data-state", "error")
+    expect(block.get_by_role("alert")).to_contain_text("Niet opgeslagen.")
+    expect(block.get_by_label("Ja")).to_be_checked()  # what was chosen is still there
+    assert_accessible(page)

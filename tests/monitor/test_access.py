@@ -14,10 +14,10 @@ C = Capability
 
 EXPECTED = {
     # role fixture: the capabilities it holds for municipality A
-    "alice": set(C),
+    "alice": set(C) - {C.REOPEN},
     "bob": {C.TEAM, C.ANSWERS, C.STATUS, C.REGISTRATIONS, C.CONTACT},
     "charlie": set(),
-    "servicedesk": {C.TEAM, C.STATUS, C.CONTACT},
+    "servicedesk": {C.TEAM, C.STATUS, C.CONTACT, C.REOPEN},
     "organiser": {C.REGISTRATIONS, C.CONTACT},
     "province_user": set(),
     "programme_admin": set(C),

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitor.models import Answer, Scan, ScanChange, SectionAssignment
+from tests.pages import fill_in
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,8 @@ VOLUME_OK = {
 
 def test_the_section_page_saves_every_answer_without_javascript(client, alice, scan_a):
     client.force_login(alice)
-    response = client.post(
+    response = fill_in(
+        client,
         section_url(),
         {
             "ci_in_beleid-value": "deels",
@@ -56,10 +58,10 @@ def test_the_section_page_saves_every_answer_without_javascript(client, alice, s
 
 def test_dutch_numbers_are_understood(client, alice, scan_a):
     client.force_login(alice)
-    client.post(section_url("volume"), VOLUME_OK)
+    fill_in(client, section_url("volume"), VOLUME_OK)
     assert answers(scan_a) == {
         "spend_gww_totaal": "1250000",
-        "spend_gww_circulair": "125000.50",
+        "spend_gww_circulair": "125000.5",
         "aandeel_hergebruik": "12.5",
         "fte_inkoop": "1.5",
     }
@@ -67,7 +69,7 @@ def test_dutch_numbers_are_understood(client, alice, scan_a):
 
 def test_a_saved_number_is_shown_again_in_dutch(client, alice, scan_a):
     client.force_login(alice)
-    client.post(section_url("volume"), VOLUME_OK)
+    fill_in(client, section_url("volume"), VOLUME_OK)
     body = client.get(section_url("volume")).content.decode()
     assert 'value="125000,5"' in body
 
@@ -86,7 +88,7 @@ def test_bad_numbers_are_refused_at_their_field_and_nothing_else_is_lost(
 ):
     client.force_login(alice)
     data = {**VOLUME_OK, f"{field}-value": typed}
-    response = client.post(section_url("volume"), data)
+    response = fill_in(client, section_url("volume"), data)
     assert response.status_code == 200
     body = response.content.decode()
     assert message in body
@@ -98,7 +100,8 @@ def test_bad_numbers_are_refused_at_their_field_and_nothing_else_is_lost(
 
 def test_circular_spend_above_total_spend_is_refused(client, alice, scan_a):
     client.force_login(alice)
-    response = client.post(
+    response = fill_in(
+        client,
         section_url("volume"),
         {**VOLUME_OK, "spend_gww_totaal-value": "100000", "spend_gww_circulair-value": "250000"},
     )
@@ -111,7 +114,7 @@ def test_circular_spend_above_total_spend_is_refused(client, alice, scan_a):
 
 def test_lowering_the_total_below_the_circular_part_is_refused(client, alice, scan_a):
     client.force_login(alice)
-    client.post(section_url("volume"), VOLUME_OK)
+    fill_in(client, section_url("volume"), VOLUME_OK)
     response = client.post(
         autosave_url("spend_gww_totaal"),
         {"spend_gww_totaal-value": "1000", "spend_gww_totaal-version": "1"},
@@ -124,8 +127,8 @@ def test_lowering_the_total_below_the_circular_part_is_refused(client, alice, sc
 def test_text_over_its_limit_is_refused_and_kept(client, alice, scan_a):
     client.force_login(alice)
     long_text = "x" * 60
-    response = client.post(
-        section_url(), {"toelichting-value": long_text, "coordinator-value": "ja"}
+    response = fill_in(
+        client, section_url(), {"toelichting-value": long_text, "coordinator-value": "ja"}
     )
     body = response.content.decode()
     assert "Gebruik hoogstens 50 tekens; deze tekst heeft er 60." in body
@@ -135,8 +138,8 @@ def test_text_over_its_limit_is_refused_and_kept(client, alice, scan_a):
 
 def test_an_option_that_does_not_exist_is_refused(client, alice, scan_a):
     client.force_login(alice)
-    response = client.post(
-        section_url(), {"ci_in_beleid-value": "altijd", "coordinator-value": "nee"}
+    response = fill_in(
+        client, section_url(), {"ci_in_beleid-value": "altijd", "coordinator-value": "nee"}
     )
     assert "Kies een van de getoonde mogelijkheden." in response.content.decode()
     assert answers(scan_a) == {"coordinator": "nee"}
@@ -211,7 +214,8 @@ def test_an_untouched_field_on_an_old_page_does_not_overwrite_a_colleague(
     )
     # Alice's old page still shows "ja" at version 1; she saves the whole section untouched.
     client.force_login(alice)
-    response = client.post(
+    response = fill_in(
+        client,
         section_url(),
         {"coordinator-value": "ja", "coordinator-version": "1", "coordinator-original": '"ja"'},
         follow=True,
@@ -228,7 +232,7 @@ def test_saving_after_the_deadline_is_refused(client, alice, scan_a):
         autosave_url("coordinator"), {"coordinator-value": "ja", "coordinator-version": "0"}
     )
     assert response.status_code == 403
-    assert client.post(section_url(), {"coordinator-value": "ja"}).status_code == 403
+    assert fill_in(client, section_url(), {"coordinator-value": "ja"}).status_code == 403
     assert answers(scan_a) == {}
     page = client.get(section_url()).content.decode()
     assert "De deadline is verstreken" in page
@@ -294,7 +298,7 @@ def test_the_section_page_runs_a_fixed_number_of_queries(
     client, alice, scan_a, django_assert_max_num_queries
 ):
     client.force_login(alice)
-    client.post(section_url("volume"), VOLUME_OK)
+    fill_in(client, section_url("volume"), VOLUME_OK)
     with django_assert_max_num_queries(20):
         client.get(section_url("volume"))
 
@@ -302,10 +306,105 @@ def test_the_section_page_runs_a_fixed_number_of_queries(
 def test_in_english_the_messages_and_the_number_notation_are_english(client, alice, scan_a):
     client.force_login(alice)
     client.cookies["django_language"] = "en"
-    response = client.post(
+    response = fill_in(
+        client,
         section_url("volume"),
         {**VOLUME_OK, "fte_inkoop-value": "two", "spend_gww_totaal-value": "1,250,000"},
     )
     body = response.content.decode()
     assert "Enter a number, for example 12 or 12.5." in body
     assert answers(scan_a)["spend_gww_totaal"] == "1250000"
+
+
+def test_a_question_missing_from_the_post_is_left_alone(client, alice, scan_a):
+    client.force_login(alice)
+    fill_in(client, section_url(), {"coordinator-value": "ja", "toelichting-value": "Kort"})
+    client.post(section_url(), {"ci_in_beleid-value": "nee", "ci_in_beleid-version": "0"})
+    assert answers(scan_a) == {"coordinator": "ja", "toelichting": "Kort", "ci_in_beleid": "nee"}
+
+
+@pytest.mark.parametrize("version", ["7", "-1", "x", ""])
+def test_a_tampered_version_gives_no_error_page(client, alice, scan_a, version):
+    client.force_login(alice)
+    response = client.post(
+        autosave_url("coordinator"), {"coordinator-value": "ja", "coordinator-version": version}
+    )
+    assert response.status_code in (200, 400)
+
+
+def test_a_number_typed_with_a_trailing_zero_is_the_same_answer(client, alice, scan_a):
+    client.force_login(alice)
+    fill_in(client, section_url("volume"), {"fte_inkoop-value": "1,50"})
+    assert answers(scan_a)["fte_inkoop"] == "1.5"
+    response = fill_in(client, section_url("volume"), {"fte_inkoop-value": "1,5"}, follow=True)
+    assert "Uw antwoorden zijn opgeslagen." in response.content.decode()
+    assert Answer.objects.get(scan=scan_a, question__key="fte_inkoop").version == 1
+
+
+def test_more_than_two_decimals_are_refused(client, alice, scan_a):
+    client.force_login(alice)
+    response = fill_in(client, section_url("volume"), {"aandeel_hergebruik-value": "12,3456"})
+    assert "Gebruik hoogstens twee decimalen." in response.content.decode()
+
+
+def previous_answers(scan, values):
+    from monitor.models import Edition
+
+    previous = Scan.objects.create(
+        organisation=scan.organisation, edition=Edition.objects.get(year=2025), status="submitted"
+    )
+    for question in previous.edition.questions.filter(key__in=values):
+        Answer.objects.create(scan=previous, question=question, value=values[question.key])
+
+
+def test_saving_a_section_without_javascript_does_not_confirm_answers_taken_over(
+    client, alice, scan_a
+):
+    previous_answers(scan_a, {"coordinator": "nee", "ci_in_beleid": "ja"})
+    client.force_login(alice)
+    client.post(reverse("monitor:scan_prefill", args=["gm0197", 2026]))
+    fill_in(
+        client,
+        section_url(),
+        {"coordinator-value": "nee", "ci_in_beleid-value": "ja", "toelichting-value": "Nieuw"},
+    )
+    taken = Answer.objects.get(scan=scan_a, question__key="coordinator")
+    assert taken.prefilled  # left as it was: still waiting for confirmation
+
+
+def test_a_contributor_takes_over_only_the_own_sections(client, bob, scan_a):
+    SectionAssignment.objects.create(contributor=bob, section_key="volume")
+    previous_answers(scan_a, {"coordinator": "ja", "fte_inkoop": "2"})
+    client.force_login(bob)
+    client.post(reverse("monitor:scan_prefill", args=["gm0197", 2026]))
+    assert answers(scan_a) == {"fte_inkoop": "2"}
+
+
+def test_taking_over_a_cleared_answer_moves_its_version_on(client, alice, scan_a):
+    previous_answers(scan_a, {"coordinator": "nee"})
+    client.force_login(alice)
+    client.post(
+        autosave_url("coordinator"), {"coordinator-value": "ja", "coordinator-version": "0"}
+    )
+    client.post(
+        autosave_url("coordinator"),
+        {"coordinator-value": "", "coordinator-version": "1", "coordinator-original": '"ja"'},
+    )
+    client.post(reverse("monitor:scan_prefill", args=["gm0197", 2026]))
+    answer = Answer.objects.get(scan=scan_a, question__key="coordinator")
+    assert (answer.value, answer.prefilled, answer.version) == ("nee", True, 3)
+
+
+def test_a_remark_on_a_section_not_handed_over_is_refused(client, bob, scan_a):
+    SectionAssignment.objects.create(contributor=bob, section_key="volume")
+    client.force_login(bob)
+    response = client.post(
+        reverse("monitor:remark_add", args=["gm0197", 2026, "coordinator"]), {"text": "x"}
+    )
+    assert response.status_code == 403
+    assert (
+        client.post(
+            reverse("monitor:remark_add", args=["gm0197", 2026, "fte_inkoop"]), {"text": "y"}
+        ).status_code
+        == 302
+    )
