@@ -5,11 +5,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from monitor.dimensions import TAG_DIMENSIONS, Category, Level, tag_label
 from monitor.models import Scan
 
 from .models import ScanScore
-from .statistics import PeerSummary, peer_summary
+from .scoring import stage
+from .statistics import PeerSummary, median_or_none, peer_summary
 
 GROUPS = ("all", "province", "region")
 
@@ -49,3 +52,74 @@ def scan_comparison(scan: Scan) -> dict[str, dict[str, PeerSummary | None]]:
         }
         for dimension, score in own.items()
     }
+
+
+def dimension_label(dimension: str) -> str:
+    """How a score key reads on the page: "overall", a level, or a dimension value."""
+    if dimension == "overall":
+        return _("Overall")
+    kind, _sep, value = dimension.partition(":")
+    if kind == "level":
+        return Level(value).label
+    return tag_label(value)
+
+
+def dimension_rows(scan: Scan) -> list[dict]:
+    """The scan's scores in the order of the four dimensions, each with its comparison."""
+    own = scan_scores(scan)
+    comparison = scan_comparison(scan) if own else {}
+    order = ["overall", *(f"level:{v}" for v in Level.values)]
+    for choices in TAG_DIMENSIONS.values():
+        order += [f"tag:{v}" for v in choices.values]
+    return [
+        {
+            "key": key,
+            "label": dimension_label(key),
+            "score": own[key],
+            "stage": stage(own[key]),
+            "groups": comparison.get(key, {}),
+        }
+        for key in order
+        if key in own
+    ]
+
+
+def spend_shares(scan: Scan) -> list[dict]:
+    """Per procurement category: total and circular spend and the circular share, in euros."""
+    values = dict(
+        scan.answers.filter(question__key__startswith="spend_").values_list(
+            "question__key", "value"
+        )
+    )
+    rows = []
+    for category in Category:
+        total = values.get(f"spend_{category.value}_totaal")
+        circular = values.get(f"spend_{category.value}_circulair")
+        share = None
+        if total not in (None, "") and circular not in (None, "") and Decimal(total) > 0:
+            share = (Decimal(100) * Decimal(circular) / Decimal(total)).quantize(Decimal("0.1"))
+        rows.append({"label": category.label, "total": total, "circular": circular, "share": share})
+    return rows
+
+
+def overall_trend(scan: Scan) -> list[dict]:
+    """The municipality's overall score per edition against the median of all submitted scans
+    of that edition (a median only over at least the minimum group size). One query."""
+    rows = ScanScore.objects.filter(
+        dimension="overall", scan__status=Scan.Status.SUBMITTED
+    ).values_list("scan__edition__year", "scan__organisation_id", "score")
+    per_year: dict[int, list[Decimal]] = defaultdict(list)
+    own: dict[int, Decimal] = {}
+    for year, organisation_id, score in rows:
+        if organisation_id == scan.organisation_id:
+            own[year] = score
+        else:
+            per_year[year].append(score)
+    return [
+        {
+            "year": year,
+            "own": own[year],
+            "median": median_or_none(per_year[year], min_size=settings.MIN_GROUP_SIZE),
+        }
+        for year in sorted(own)
+    ]

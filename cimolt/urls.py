@@ -27,6 +27,7 @@ account_pages = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("scan/", include("monitor.urls")),
+    path("benchmark/", include("benchmark.urls")),
     path("accounts/", include(account_pages)),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path("admin/", admin.site.urls),

@@ -119,6 +119,8 @@ SAMPLE_VALUES: dict[str, Callable[[User], object]] = {
     "question": lambda alice: "toelichting",
     "evidence_id": lambda alice: Evidence.objects.get(scan__organisation=alice.organisation).pk,
     "user_id": lambda alice: alice.organisation.members.get(role=Role.CONTRIBUTOR).pk,
+    # A's results: a chart of its scores.
+    "chart": lambda alice: "scores",
 }
 
 # Pages anyone may open without logging in: logging in in its several ways, the links the

@@ -1,0 +1,92 @@
+"""Charts drawn on the server as SVG (matplotlib). Every chart has a table with the same numbers
+beside it on the page; the chart carries no names, codes or order of other municipalities."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "cimolt",  # the same numbers give the same file
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+    }
+)
+
+OWN = "#154273"  # the municipality itself, as the navigation bar
+PEERS = "#8fa9c4"
+REFERENCE = "#b3261e"
+
+
+def _svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def scores_chart(rows: list[dict], *, own_label: str, median_label: str) -> str:
+    """Horizontal bars: the own score per dimension value, with the median of all participants
+    as a mark where the group is large enough to show."""
+    labels = [row["label"] for row in rows]
+    figure, axes = plt.subplots(figsize=(7, 0.35 * len(rows) + 1))
+    positions = range(len(rows))
+    axes.barh(positions, [float(row["score"]) for row in rows], color=OWN, label=own_label)
+    medians = [(i, float(row["median"])) for i, row in enumerate(rows) if row["median"] is not None]
+    if medians:
+        axes.scatter(
+            [m for _, m in medians],
+            [i for i, _ in medians],
+            marker="|",
+            s=300,
+            color=PEERS,
+            linewidths=3,
+            label=median_label,
+            zorder=3,
+        )
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.legend(loc="lower right", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)
+
+
+def spend_chart(rows: list[dict], *, reference: float, reference_label: str) -> str:
+    """The circular share of spend per procurement category against the national target."""
+    shown = [row for row in rows if row["share"] is not None]
+    figure, axes = plt.subplots(figsize=(7, 0.45 * max(len(shown), 1) + 1))
+    positions = range(len(shown))
+    axes.barh(positions, [float(row["share"]) for row in shown], color=OWN)
+    axes.axvline(reference, color=REFERENCE, linestyle="--", label=reference_label)
+    axes.set_yticks(list(positions), [row["label"] for row in shown])
+    axes.invert_yaxis()
+    axes.set_xlim(0, max([reference * 2, *[float(row["share"]) + 5 for row in shown]]))
+    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
+    axes.legend(loc="lower right", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)
+
+
+def trend_chart(rows: list[dict], *, own_label: str, median_label: str) -> str:
+    years = [row["year"] for row in rows]
+    figure, axes = plt.subplots(figsize=(7, 3))
+    axes.plot(years, [float(row["own"]) for row in rows], marker="o", color=OWN, label=own_label)
+    medians = [(row["year"], float(row["median"])) for row in rows if row["median"] is not None]
+    if medians:
+        axes.plot(
+            [y for y, _ in medians],
+            [m for _, m in medians],
+            marker="s",
+            linestyle="--",
+            color=PEERS,
+            label=median_label,
+        )
+    axes.set_xticks(years, [str(y) for y in years])
+    axes.set_ylim(0, 100)
+    axes.legend(loc="lower right", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)

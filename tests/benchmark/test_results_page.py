@@ -1,0 +1,117 @@
+"""The results page: own scores, position among peers, spend, trend — and nothing that names
+another municipality, in the page or in its charts."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from benchmark.models import ScanScore
+from monitor.models import Answer, Scan
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(edition, organisation, overall, **answers):
+    scan = Scan.objects.create(organisation=organisation, edition=edition, status="submitted")
+    ScanScore.objects.create(scan=scan, dimension="overall", score=Decimal(overall))
+    ScanScore.objects.create(scan=scan, dimension="tag:gww", score=Decimal(overall) / 2)
+    for key, value in answers.items():
+        Answer.objects.create(scan=scan, question=edition.questions.get(key=key), value=value)
+    return scan
+
+
+@pytest.fixture
+def peers(edition):
+    """Seven other submitted municipalities with names and codes that must never show."""
+    return [
+        submitted(
+            edition,
+            OrganisationFactory(
+                cbs_code=f"GM98{i:02d}",
+                name=f"Geheimstad{i}",
+                region="Achterhoek" if i < 4 else "Rivierenland",
+            ),
+            10 * i,
+        )
+        for i in range(1, 8)
+    ]
+
+
+def results(client, name="results", **kwargs):
+    return client.get(reverse(f"benchmark:{name}", args=["gm0197", 2026, *kwargs.values()]))
+
+
+def test_results_show_scores_stage_and_position(client, alice, edition, peers):
+    submitted(
+        edition, alice.organisation, 45, spend_gww_totaal="1000000", spend_gww_circulair="150000"
+    )
+    client.force_login(alice)
+    body = results(client).content.decode()
+    assert "Uw totaalscore is 45,0 van de 100: fase “Toepassen”." in body
+    # all 7 others: 10..70, median 40; province the same; region Achterhoek has 3 others
+    assert "mediaan 40,0 (middelste helft 25,0–55,0); u scoort hoger dan 57% van 7" in body
+    assert body.count("niet getoond: minder dan 5 andere") == 2  # the region, overall and GWW
+    assert "15,0%" in body  # circular share of GWW spend
+    assert "10%" in body
+
+
+def test_nothing_in_the_page_or_its_charts_names_another_municipality(
+    client, alice, edition, peers
+):
+    submitted(edition, alice.organisation, 45)
+    client.force_login(alice)
+    responses = [results(client)] + [
+        results(client, "results_chart", chart=c) for c in ("scores", "spend", "trend")
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        content = response.content.decode()
+        for peer in peers:
+            assert peer.organisation.name not in content
+            assert peer.organisation.cbs_code not in content.upper()
+    assert responses[1]["Content-Type"] == "image/svg+xml"
+
+
+def test_a_scan_not_yet_submitted_shows_no_results(client, alice, scan_a, peers):
+    client.force_login(alice)
+    assert "zodra uw scan is ingediend" in results(client).content.decode()
+    assert results(client, "results_chart", chart="scores").status_code == 404
+
+
+def test_the_results_page_runs_the_same_queries_for_more_municipalities(
+    client, alice, edition, peers, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submitted(edition, alice.organisation, 45)
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as few:
+        results(client)
+    for i in range(30):
+        submitted(edition, OrganisationFactory(), i)
+    with django_assert_num_queries(len(few)):
+        results(client)
+
+
+def test_another_municipality_cannot_see_the_results(client, charlie, alice, edition, peers):
+    submitted(edition, alice.organisation, 45)
+    client.force_login(charlie)
+    assert results(client).status_code == 404
+    assert results(client, "results_chart", chart="scores").status_code == 404
+
+
+def test_the_trend_compares_with_the_median_of_each_edition(client, alice, edition, peers):
+    from monitor.models import Edition
+
+    previous = Edition.objects.get(year=2025)
+    submitted(previous, alice.organisation, 30)
+    for peer in peers[:5]:
+        submitted(previous, peer.organisation, 20)
+    submitted(edition, alice.organisation, 45)
+    client.force_login(alice)
+    body = results(client).content.decode()
+    assert "Totaalscore per editie" in body
+    assert '<td class="utrecht-table__cell utrecht-table__cell--numeric-data">20,0</td>' in body

@@ -1,0 +1,24 @@
+"""A penvoerder opens the results: charts and tables, in Dutch and English, checked with axe."""
+
+from tests.benchmark.test_results_page import submitted
+from tests.browser.helpers import follow, log_in, switch_language, visit
+from tests.factories import OrganisationFactory
+
+
+def test_penvoerder_opens_results_with_charts_and_tables(page, alice, edition):
+    for i in range(1, 7):
+        submitted(edition, OrganisationFactory(region="Achterhoek"), 10 * i)
+    submitted(
+        edition, alice.organisation, 45, spend_gww_totaal="1000000", spend_gww_circulair="150000"
+    )
+    log_in(page, "alice@aalten.test")
+    follow(page, page.get_by_role("link", name="resultaten 2026"))
+    assert page.locator("h1").inner_text() == "Resultaten – CI Monitor 2026"
+    for image in page.locator("img.cimolt-chart").all():
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), image.get_attribute(
+            "src"
+        )
+    assert page.get_by_role("table").count() == 2  # scores and spend (one edition: no trend)
+    switch_language(page, "en")
+    assert page.locator("h1").inner_text() == "Results – CI Monitor 2026"
+    visit(page, "/benchmark/gm0197/2026/")
