@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from monitor.dimensions import TAG_DIMENSIONS, Category, Level, tag_label
 from monitor.models import Scan
 
+from .advice import MASTERCLASS_FOR, MASTERCLASSES, advice_for, weakest
 from .models import ScanScore
-from .scoring import stage
+from .scoring import question_max_points, stage
 from .statistics import PeerSummary, median_or_none, peer_summary
 
 GROUPS = ("all", "province", "region")
@@ -122,4 +123,26 @@ def overall_trend(scan: Scan) -> list[dict]:
             "median": median_or_none(per_year[year], min_size=settings.MIN_GROUP_SIZE),
         }
         for year in sorted(own)
+    ]
+
+
+def scan_advice(scan: Scan) -> list[dict]:
+    """Advice for the three weakest dimension values: two queries."""
+    own = scan_scores(scan)
+    questions = list(scan.edition.questions.prefetch_related("options"))
+    points = dict(scan.answers.values_list("question__key", "points"))
+    fractions = {}
+    for question in questions:
+        maximum = question_max_points(question)
+        got = points.get(question.key)
+        if got is not None and maximum > 0:
+            fractions[question.key] = min(Decimal(got) / maximum, Decimal(1))
+    return [
+        {
+            "label": tag_label(tag),
+            "score": own[f"tag:{tag}"],
+            "questions": advice_for(tag, questions, fractions),
+            "masterclass": MASTERCLASSES[MASTERCLASS_FOR[tag]],
+        }
+        for tag in weakest(own)
     ]

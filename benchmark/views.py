@@ -32,6 +32,7 @@ def results(request, code, year):
             "rows": selectors.dimension_rows(scan),
             "spend": selectors.spend_shares(scan),
             "trend": selectors.overall_trend(scan),
+            "advice": selectors.scan_advice(scan),
             "min_group_size": settings.MIN_GROUP_SIZE,
             "national_target": NATIONAL_TARGET,
         },

@@ -54,6 +54,8 @@ def test_results_show_scores_stage_and_position(client, alice, edition, peers):
     assert "mediaan 40,0 (middelste helft 25,0–55,0); u scoort hoger dan 57% van 7" in body
     assert body.count("niet getoond: minder dan 5 andere") == 2  # the region, overall and GWW
     assert "15,0%" in body  # circular share of GWW spend
+    assert "Advies op maat" in body
+    assert "Passende masterclass: Masterclass 3: van beleid naar uitvoering." in body  # GWW
     assert "10%" in body
 
 

@@ -138,3 +138,39 @@ def test_the_command_recomputes_an_edition(edition, municipality_a, municipality
     assert set(ScanScore.objects.filter(dimension="overall").values_list("score", flat=True)) == {
         D("66.7")
     }
+
+
+def test_the_weakest_three_are_chosen_lowest_first_with_ties_in_dimension_order():
+    from benchmark.advice import weakest
+
+    scores_by_key = {
+        "overall": D(50),
+        "level:strategisch": D(1),
+        "tag:beleid_communicatie": D(40),
+        "tag:gww": D(10),
+        "tag:energie": D(10),
+        "tag:gezonde_mens": D(5),
+        "tag:ambitie_borging": D(90),
+    }
+    assert weakest(scores_by_key) == ["gezonde_mens", "gww", "energie"]
+
+
+def test_advice_comes_from_the_questions_with_most_left_to_gain_and_names_the_masterclass():
+    from types import SimpleNamespace
+
+    from benchmark.advice import MASTERCLASS_FOR, advice_for
+
+    questions = [
+        SimpleNamespace(key="a", weight=2, tags=["gww"], advice="Doe A"),
+        SimpleNamespace(key="b", weight=1, tags=["gww"], advice="Doe B"),
+        SimpleNamespace(key="c", weight=3, tags=["gww"], advice=""),
+        SimpleNamespace(key="d", weight=3, tags=["energie"], advice="Doe D"),
+    ]
+    chosen = advice_for("gww", questions, {"a": D("0.5"), "b": D(0)})
+    assert [q.key for q in chosen] == ["a", "b"]  # a loses 1.0 = b's 1.0: by key; c has no advice
+    assert advice_for("gww", questions, {"a": D(1), "b": D(1)}) == []
+    assert (MASTERCLASS_FOR["beleid_communicatie"], MASTERCLASS_FOR["integratie_samenwerking"]) == (
+        2,
+        4,
+    )
+    assert (MASTERCLASS_FOR["gww"], MASTERCLASS_FOR["kringlopen_contracten"]) == (3, 1)
