@@ -9,6 +9,7 @@ Quartiles are those of Python's statistics.quantiles with method="inclusive" (th
 numpy's default and Excel's QUARTILE.INC): positions interpolate linearly between sorted values.
 """
 
+import bisect
 import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -71,3 +72,32 @@ def ranks_with_ties(scores: list[Decimal]) -> list[int]:
     for position, score in enumerate(ordered, start=1):
         first_position.setdefault(score, position)
     return [first_position[score] for score in scores]
+
+
+def peer_summaries(values: list[Decimal], *, min_size: int) -> list[PeerSummary | None]:
+    """``peer_summary`` for every member of a group against the others, at the cost of one
+    sort: what recomputing a whole edition needs (342 municipalities, about 20 dimensions)."""
+    size = len(values) - 1  # the others of each member
+    if size < max(min_size, 2):
+        return [None] * len(values)
+    ordered = sorted(values)
+
+    def other(k: int, j: int) -> Decimal:  # the j-th lowest of the others of the k-th lowest
+        return ordered[j] if j < k else ordered[j + 1]
+
+    summaries = []
+    for value in values:
+        k = bisect.bisect_left(ordered, value)
+        quarters = []
+        for i in (1, 2, 3):  # statistics.quantiles(method="inclusive"), without the copy
+            j, delta = divmod(i * (size - 1), 4)
+            upper = other(k, j + 1) if delta else other(k, j)
+            quarters.append((other(k, j) * (4 - delta) + upper * delta) / 4)
+        below = k
+        equal = bisect.bisect_right(ordered, value) - k - 1
+        percentile = (Decimal(100) * (below + Decimal(equal) / 2) / size).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+        lower, median, upper_q = (q.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP) for q in quarters)
+        summaries.append(PeerSummary(size, lower, median, upper_q, int(percentile)))
+    return summaries

@@ -81,3 +81,13 @@ def test_no_statistic_is_ever_shown_over_fewer_than_the_minimum(own, others, min
 def test_quartiles_refuse_too_few_values(bad):
     with pytest.raises(ValueError):
         quartiles(bad)
+
+
+@given(values=st.lists(scores, max_size=15), min_size=st.integers(min_value=1, max_value=8))
+def test_the_fast_group_summaries_equal_the_one_by_one_summaries(values, min_size):
+    from benchmark.statistics import peer_summaries
+
+    fast = peer_summaries(values, min_size=min_size)
+    for index, value in enumerate(values):
+        others = values[:index] + values[index + 1 :]
+        assert fast[index] == peer_summary(value, others, min_size=min_size)
