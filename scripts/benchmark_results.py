@@ -79,9 +79,8 @@ def main():
     statistics_time = time.perf_counter() - start
 
     scans = MUNICIPALITIES * EDITIONS
-    print(
-        f"{MUNICIPALITIES} municipalities x {EDITIONS} editions x {QUESTIONS} questions = {scans} scans"
-    )
+    print(f"{MUNICIPALITIES} municipalities x {EDITIONS} editions x {QUESTIONS} questions")
+    print(f"= {scans} scans")
     print(f"scores:           {scoring:.2f} s ({scoring / scans * 1000:.2f} ms per scan)")
     print(f"peer statistics:  {statistics_time:.2f} s ({summaries} group summaries)")
     print(f"together:         {scoring + statistics_time:.2f} s  (target: under 2 s)")
