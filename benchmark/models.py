@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from monitor.models import Scan
+from monitor.models import Edition, Organisation, Scan
 
 
 class ScanScore(models.Model):
@@ -24,3 +25,45 @@ class ScanScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scan} {self.dimension} {self.score}"
+
+
+class TopTenPublication(models.Model):
+    """The organiser's announcement of an edition's Top 10, at the closing meeting."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="top_ten")
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Top 10 publication")
+        verbose_name_plural = _("Top 10 publications")
+
+    def __str__(self) -> str:
+        return f"Top 10 {self.edition.year}"
+
+
+class NamingConsent(models.Model):
+    """Whether a municipality may be named in an edition's Top 10; without it, it appears as an
+    anonymous participant."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    may_be_named = models.BooleanField(_("may be named in the Top 10"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("naming consent")
+        verbose_name_plural = _("naming consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "edition"], name="one_consent_per_edition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.edition.year}: {self.may_be_named}"

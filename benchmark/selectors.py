@@ -11,9 +11,9 @@ from monitor.dimensions import TAG_DIMENSIONS, Category, Level, tag_label
 from monitor.models import Scan
 
 from .advice import MASTERCLASS_FOR, MASTERCLASSES, advice_for, weakest
-from .models import ScanScore
+from .models import NamingConsent, ScanScore
 from .scoring import question_max_points, stage
-from .statistics import PeerSummary, median_or_none, peer_summary
+from .statistics import PeerSummary, median_or_none, peer_summary, ranks_with_ties
 
 GROUPS = ("all", "province", "region")
 
@@ -145,4 +145,37 @@ def scan_advice(scan: Scan) -> list[dict]:
             "masterclass": MASTERCLASSES[MASTERCLASS_FOR[tag]],
         }
         for tag in weakest(own)
+    ]
+
+
+TOP = 10
+
+
+def top_ten(edition) -> list[dict]:
+    """The highest overall scores of the edition, ranks shared on ties (so a tie for tenth place
+    shows all who share it); a municipality is named only with its consent. Two queries."""
+    rows = list(
+        ScanScore.objects.filter(
+            scan__edition=edition, scan__status=Scan.Status.SUBMITTED, dimension="overall"
+        )
+        .values_list("scan__organisation_id", "scan__organisation__name", "score")
+        .order_by("-score", "scan__organisation__name")
+    )
+    named = set(
+        NamingConsent.objects.filter(edition=edition, may_be_named=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    # Within a tie the named come first, by name; the anonymous keep no order of their own.
+    rows.sort(key=lambda row: (-row[2], row[0] not in named, row[1] if row[0] in named else ""))
+    ranks = ranks_with_ties([score for _, _, score in rows])
+    return [
+        {
+            "rank": rank,
+            "score": score,
+            "name": name if organisation_id in named else None,
+            "top_three": rank <= 3,
+        }
+        for (organisation_id, name, score), rank in zip(rows, ranks, strict=True)
+        if rank <= TOP
     ]

@@ -1,11 +1,13 @@
 """Writes of the results app: scores are stored when a scan is submitted, and can be
 recomputed for a whole edition."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from monitor.models import Answer, Edition, Scan
+from monitor import access
+from monitor.models import Answer, Edition, Organisation, Scan, User
 
-from .models import ScanScore
+from .models import NamingConsent, ScanScore, TopTenPublication
 from .scoring import scored_questions, scores
 
 
@@ -33,3 +35,25 @@ def edition_scores_recompute(*, edition: Edition, scan_ids: list[int] | None = N
 
 def scan_scores_store(*, scan: Scan) -> None:
     edition_scores_recompute(edition=scan.edition, scan_ids=[scan.pk])
+
+
+def top_ten_publish(*, edition: Edition, user: User) -> TopTenPublication:
+    """Announce the Top 10: from now on every user, and the public page, can see it."""
+    access.require_role(user, User.Role.ORGANISER, User.Role.ADMIN)
+    publication, _ = TopTenPublication.objects.get_or_create(
+        edition=edition, defaults={"published_by": user}
+    )
+    return publication
+
+
+def naming_consent_set(
+    *, organisation: Organisation, edition: Edition, may_be_named: bool, user: User
+):
+    """The penvoerder decides whether the municipality may be named in the Top 10."""
+    if not access.can(user, access.Capability.SUBMIT, organisation):
+        raise PermissionDenied
+    NamingConsent.objects.update_or_create(
+        organisation=organisation,
+        edition=edition,
+        defaults={"may_be_named": may_be_named, "decided_by": user},
+    )

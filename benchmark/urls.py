@@ -5,6 +5,8 @@ from . import views
 app_name = "benchmark"
 
 urlpatterns = [
+    path("top10/<int:year>/", views.top_ten, name="top_ten"),
     path("<slug:code>/<int:year>/", views.results, name="results"),
     path("<slug:code>/<int:year>/<slug:chart>.svg", views.results_chart, name="results_chart"),
+    path("<slug:code>/<int:year>/naming/", views.naming_consent, name="naming_consent"),
 ]

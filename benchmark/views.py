@@ -1,16 +1,20 @@
 """The municipality's results: its scores, its position among its peers, its spend and trend."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from monitor import access
 from monitor.access import Capability
-from monitor.models import Scan
+from monitor.models import Edition, Scan, User
 
-from . import charts, selectors
+from . import charts, selectors, services
+from .forms import NamingConsentForm
+from .models import NamingConsent, TopTenPublication
 
 NATIONAL_TARGET = 10  # per cent circular procurement by 2020 (seed 001)
 
@@ -33,6 +37,16 @@ def results(request, code, year):
             "spend": selectors.spend_shares(scan),
             "trend": selectors.overall_trend(scan),
             "advice": selectors.scan_advice(scan),
+            "consent_form": NamingConsentForm(
+                initial={
+                    "may_be_named": NamingConsent.objects.filter(
+                        organisation=scan.organisation, edition=scan.edition, may_be_named=True
+                    ).exists()
+                }
+            )
+            if access.can(request.user, Capability.SUBMIT, scan.organisation)
+            else None,
+            "top_ten_published": TopTenPublication.objects.filter(edition=scan.edition).exists(),
             "min_group_size": settings.MIN_GROUP_SIZE,
             "national_target": NATIONAL_TARGET,
         },
@@ -67,3 +81,45 @@ def results_chart(request, code, year, chart):
 def _median(row):
     group = row["groups"].get("all")
     return group.median if group else None
+
+
+@login_not_required
+def top_ten(request, year):
+    """The Top 10 of an edition: the organiser's preview until it is published, then for
+    everyone, also without logging in."""
+    edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
+    published = TopTenPublication.objects.filter(edition=edition).first()
+    is_organiser = request.user.is_authenticated and (
+        request.user.is_superuser or request.user.role in (User.Role.ORGANISER, User.Role.ADMIN)
+    )
+    if request.method == "POST":
+        services.top_ten_publish(edition=edition, user=request.user)
+        messages.success(request, _("The Top 10 has been published."))
+        return redirect("benchmark:top_ten", year=year)
+    if published is None and not is_organiser:
+        raise Http404
+    return render(
+        request,
+        "benchmark/top_ten.html",
+        {
+            "edition": edition,
+            "rows": selectors.top_ten(edition),
+            "published": published,
+            "can_publish": is_organiser and published is None,
+        },
+    )
+
+
+@require_POST
+def naming_consent(request, code, year):
+    scan = _submitted_scan(request, code, year)
+    form = NamingConsentForm(request.POST)
+    if form.is_valid():
+        services.naming_consent_set(
+            organisation=scan.organisation,
+            edition=scan.edition,
+            may_be_named=form.cleaned_data["may_be_named"],
+            user=request.user,
+        )
+        messages.success(request, _("Your choice for the Top 10 has been saved."))
+    return redirect("benchmark:results", code=code, year=year)

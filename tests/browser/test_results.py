@@ -1,7 +1,7 @@
 """A penvoerder opens the results: charts and tables, in Dutch and English, checked with axe."""
 
 from tests.benchmark.test_results_page import submitted
-from tests.browser.helpers import follow, log_in, switch_language, visit
+from tests.browser.helpers import follow, log_in, submit, switch_language, visit
 from tests.factories import OrganisationFactory
 
 
@@ -22,3 +22,21 @@ def test_penvoerder_opens_results_with_charts_and_tables(page, alice, edition):
     switch_language(page, "en")
     assert page.locator("h1").inner_text() == "Results – CI Monitor 2026"
     visit(page, "/benchmark/gm0197/2026/")
+
+
+def test_organiser_previews_and_publishes_the_top_ten_which_the_public_then_sees(
+    page, browser, live_server, organiser, edition
+):
+    for i in range(1, 13):
+        submitted(edition, OrganisationFactory(name=f"Gemeente{i:02d}"), 5 * i)
+    log_in(page, organiser.email)
+    visit(page, "/benchmark/top10/2026/")
+    assert "Voorvertoning" in page.locator("main").inner_text()
+    submit(page, page.get_by_role("button", name="De Top 10 publiceren"))
+    assert "De Top 10 is gepubliceerd." in page.locator("main").inner_text()
+    public = browser.new_context(base_url=live_server.url).new_page()
+    visit(public, "/benchmark/top10/2026/")
+    assert public.locator("tbody tr").count() == 10
+    switch_language(public, "en")
+    assert "Anonymous participant" in public.locator("main").inner_text()
+    public.context.close()
