@@ -67,3 +67,36 @@ class NamingConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.edition.year}: {self.may_be_named}"
+
+
+class ImprovementGoal(models.Model):
+    """A score the municipality aims for on a dimension in the next edition."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The edition it was set in."),
+    )
+    dimension = models.CharField(_("dimension"), max_length=60)
+    target = models.DecimalField(_("target score"), max_digits=4, decimal_places=1)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("improvement goal")
+        verbose_name_plural = _("improvement goals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "edition", "dimension"], name="one_goal_per_dimension"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__gte=0, target__lte=100), name="goal_between_0_and_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.edition.year} {self.dimension} {self.target}"

@@ -11,7 +11,7 @@ from monitor.dimensions import TAG_DIMENSIONS, Category, Level, tag_label
 from monitor.models import Scan
 
 from .advice import MASTERCLASS_FOR, MASTERCLASSES, advice_for, weakest
-from .models import NamingConsent, ScanScore
+from .models import ImprovementGoal, NamingConsent, ScanScore
 from .scoring import question_max_points, stage
 from .statistics import PeerSummary, median_or_none, peer_summary, ranks_with_ties
 
@@ -179,3 +179,22 @@ def top_ten(edition) -> list[dict]:
         for (organisation_id, name, score), rank in zip(rows, ranks, strict=True)
         if rank <= TOP
     ]
+
+
+def goals(scan: Scan) -> dict[str, list[dict]]:
+    """The goals set this edition for next year, and last edition's goals with whether this
+    year's score reached them. Two queries."""
+    own = scan_scores(scan)
+    rows = ImprovementGoal.objects.filter(
+        organisation=scan.organisation, edition__year__in=[scan.edition.year, scan.edition.year - 1]
+    ).select_related("edition")
+    result = {"next": [], "previous": []}
+    for goal in sorted(rows, key=lambda g: g.dimension):
+        entry = {"label": dimension_label(goal.dimension), "target": goal.target}
+        if goal.edition_id == scan.edition_id:
+            result["next"].append(entry)
+        else:
+            entry["score"] = own.get(goal.dimension)
+            entry["reached"] = entry["score"] is not None and entry["score"] >= goal.target
+            result["previous"].append(entry)
+    return result

@@ -7,7 +7,7 @@ from django.db import transaction
 from monitor import access
 from monitor.models import Answer, Edition, Organisation, Scan, User
 
-from .models import NamingConsent, ScanScore, TopTenPublication
+from .models import ImprovementGoal, NamingConsent, ScanScore, TopTenPublication
 from .scoring import scored_questions, scores
 
 
@@ -56,4 +56,16 @@ def naming_consent_set(
         organisation=organisation,
         edition=edition,
         defaults={"may_be_named": may_be_named, "decided_by": user},
+    )
+
+
+def goal_set(*, organisation: Organisation, edition: Edition, dimension: str, target, user: User):
+    """Set (or change) the score the municipality aims for on a dimension next year."""
+    if not access.can(user, access.Capability.SUBMIT, organisation):
+        raise PermissionDenied
+    ImprovementGoal.objects.update_or_create(
+        organisation=organisation,
+        edition=edition,
+        dimension=dimension,
+        defaults={"target": target, "set_by": user},
     )

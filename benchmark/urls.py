@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:code>/<int:year>/", views.results, name="results"),
     path("<slug:code>/<int:year>/<slug:chart>.svg", views.results_chart, name="results_chart"),
     path("<slug:code>/<int:year>/naming/", views.naming_consent, name="naming_consent"),
+    path("<slug:code>/<int:year>/goals/", views.goal_set, name="goal_set"),
 ]

@@ -13,7 +13,7 @@ from monitor.access import Capability
 from monitor.models import Edition, Scan, User
 
 from . import charts, selectors, services
-from .forms import NamingConsentForm
+from .forms import GoalForm, NamingConsentForm
 from .models import NamingConsent, TopTenPublication
 
 NATIONAL_TARGET = 10  # per cent circular procurement by 2020 (seed 001)
@@ -28,29 +28,58 @@ def results(request, code, year):
     scan = _submitted_scan(request, code, year)
     if scan.status != Scan.Status.SUBMITTED:
         return render(request, "benchmark/not_yet.html", {"scan": scan})
+    return _render_results(request, scan)
+
+
+def _goal_form(rows, data=None):
+    return GoalForm(data, dimensions=[(row["key"], row["label"]) for row in rows])
+
+
+def _render_results(request, scan, goal_form=None, status=200):
+    rows = selectors.dimension_rows(scan)
+    may_decide = access.can(request.user, Capability.SUBMIT, scan.organisation)
+    consent = NamingConsent.objects.filter(
+        organisation=scan.organisation, edition=scan.edition, may_be_named=True
+    ).exists()
     return render(
         request,
         "benchmark/results.html",
         {
             "scan": scan,
-            "rows": selectors.dimension_rows(scan),
+            "rows": rows,
             "spend": selectors.spend_shares(scan),
             "trend": selectors.overall_trend(scan),
             "advice": selectors.scan_advice(scan),
-            "consent_form": NamingConsentForm(
-                initial={
-                    "may_be_named": NamingConsent.objects.filter(
-                        organisation=scan.organisation, edition=scan.edition, may_be_named=True
-                    ).exists()
-                }
-            )
-            if access.can(request.user, Capability.SUBMIT, scan.organisation)
+            "goals": selectors.goals(scan),
+            "goal_form": (goal_form or _goal_form(rows)) if may_decide else None,
+            "consent_form": NamingConsentForm(initial={"may_be_named": consent})
+            if may_decide
             else None,
             "top_ten_published": TopTenPublication.objects.filter(edition=scan.edition).exists(),
             "min_group_size": settings.MIN_GROUP_SIZE,
             "national_target": NATIONAL_TARGET,
         },
+        status=status,
     )
+
+
+@require_POST
+def goal_set(request, code, year):
+    scan = _submitted_scan(request, code, year)
+    if scan.status != Scan.Status.SUBMITTED:
+        raise Http404
+    form = _goal_form(selectors.dimension_rows(scan), request.POST)
+    if not form.is_valid():
+        return _render_results(request, scan, goal_form=form, status=400)
+    services.goal_set(
+        organisation=scan.organisation,
+        edition=scan.edition,
+        dimension=form.cleaned_data["dimension"],
+        target=form.cleaned_data["target"],
+        user=request.user,
+    )
+    messages.success(request, _("Your goal has been saved."))
+    return redirect("benchmark:results", code=code, year=year)
 
 
 @require_GET
