@@ -19,6 +19,11 @@ def test_penvoerder_opens_results_with_charts_and_tables(page, alice, edition):
             "src"
         )
     assert page.get_by_role("table").count() == 2  # scores and spend (one edition: no trend)
+    page.get_by_label("Thema").select_option(label="Grond-, Weg- en Waterbouw")
+    page.get_by_label("Score die u volgend jaar wilt halen (0–100)").fill("40")
+    submit(page, page.get_by_role("button", name="Doel opslaan"))
+    assert "Uw doel is opgeslagen." in page.locator("main").inner_text()
+    assert "Grond-, Weg- en Waterbouw: 40,0" in page.locator("main").inner_text()
     switch_language(page, "en")
     assert page.locator("h1").inner_text() == "Results – CI Monitor 2026"
     visit(page, "/benchmark/gm0197/2026/")
