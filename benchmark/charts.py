@@ -4,6 +4,9 @@ beside it on the page; the chart carries no names, codes or order of other munic
 import io
 
 import matplotlib
+from django.utils.translation import gettext as _
+
+from . import selectors
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -90,3 +93,30 @@ def trend_chart(rows: list[dict], *, own_label: str, median_label: str) -> str:
     axes.legend(loc="lower right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
+
+
+NATIONAL_TARGET = 10  # per cent circular procurement by 2020 (seed 001)
+SCAN_CHARTS = ("scores", "spend", "trend")
+
+
+def scan_chart(scan, name: str) -> str:
+    """One of a submitted scan's charts, as the results page and the PDF report show it."""
+    own, median = _("Your municipality"), _("Median of all participants")
+    if name == "scores":
+        rows = [
+            {"label": row["label"], "score": row["score"], "median": _all_median(row)}
+            for row in selectors.dimension_rows(scan)
+        ]
+        return scores_chart(rows, own_label=own, median_label=median)
+    if name == "spend":
+        return spend_chart(
+            selectors.spend_shares(scan),
+            reference=NATIONAL_TARGET,
+            reference_label=_("National target: %(target)s%%") % {"target": NATIONAL_TARGET},
+        )
+    return trend_chart(selectors.overall_trend(scan), own_label=own, median_label=median)
+
+
+def _all_median(row):
+    group = row["groups"].get("all")
+    return group.median if group else None

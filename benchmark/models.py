@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -100,3 +102,30 @@ class ImprovementGoal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.edition.year} {self.dimension} {self.target}"
+
+
+def report_path(instance: "Report", filename: str) -> str:
+    return f"reports/{instance.scan_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Report(models.Model):
+    """A scan's PDF report, made in the background. Kept under MEDIA_ROOT, which no URL serves;
+    only the municipality downloads it, through the access check."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="report")
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    file = models.FileField(upload_to=report_path, blank=True, max_length=200)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.scan} {self.status}"

@@ -2,12 +2,15 @@
 recomputed for a whole edition."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from monitor import access
 from monitor.models import Answer, Edition, Organisation, Scan, User
 
-from .models import ImprovementGoal, NamingConsent, ScanScore, TopTenPublication
+from .models import ImprovementGoal, NamingConsent, Report, ScanScore, TopTenPublication
+from .report import report_pdf
 from .scoring import scored_questions, scores
 
 
@@ -69,3 +72,53 @@ def goal_set(*, organisation: Organisation, edition: Edition, dimension: str, ta
         dimension=dimension,
         defaults={"target": target, "set_by": user},
     )
+
+
+def report_request(*, scan: Scan, user: User) -> Report:
+    """Ask for the scan's PDF report; a worker makes it (at once when there is no broker)."""
+    if not access.can(user, access.Capability.ANSWERS, scan.organisation):
+        raise PermissionDenied
+    return _report_queue(scan)
+
+
+def reports_request_all(*, edition: Edition, user: User) -> int:
+    """The organiser has every submitted scan's report made at once, e.g. before the closing
+    meeting. The organiser cannot open them: only each municipality can."""
+    access.require_role(user, User.Role.ORGANISER, User.Role.ADMIN)
+    scans = list(Scan.objects.filter(edition=edition, status=Scan.Status.SUBMITTED))
+    with transaction.atomic():
+        for scan in scans:
+            _report_queue(scan)
+    return len(scans)
+
+
+def _report_queue(scan: Scan) -> Report:
+    from .tasks import report_generate  # the task module imports this one
+
+    report, _ = Report.objects.update_or_create(
+        scan=scan, defaults={"status": Report.Status.QUEUED, "finished_at": None}
+    )
+    transaction.on_commit(lambda: report_generate.delay(report.pk))
+    return report
+
+
+def report_render(*, report_id: int) -> None:
+    """Render the report again and keep it; a second run replaces the first."""
+    report = (
+        Report.objects.select_related("scan__edition", "scan__organisation")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        return
+    try:
+        pdf = report_pdf(report.scan)
+    except Exception:
+        Report.objects.filter(pk=report_id).update(status=Report.Status.FAILED)
+        raise
+    old = report.file.name
+    report.file.save(f"{report.scan_id}.pdf", ContentFile(pdf), save=False)
+    report.status, report.finished_at = Report.Status.DONE, timezone.now()
+    report.save(update_fields=["file", "status", "finished_at"])
+    if old and old != report.file.name:
+        report.file.storage.delete(old)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,9 +14,9 @@ from monitor.models import Edition, Scan, User
 
 from . import charts, selectors, services
 from .forms import GoalForm, NamingConsentForm
-from .models import NamingConsent, TopTenPublication
+from .models import NamingConsent, Report, TopTenPublication
 
-NATIONAL_TARGET = 10  # per cent circular procurement by 2020 (seed 001)
+NATIONAL_TARGET = charts.NATIONAL_TARGET
 
 
 def _submitted_scan(request, code, year) -> Scan:
@@ -87,29 +87,9 @@ def results_chart(request, code, year, chart):
     scan = _submitted_scan(request, code, year)
     if scan.status != Scan.Status.SUBMITTED:
         raise Http404
-    own, median = _("Your municipality"), _("Median of all participants")
-    if chart == "scores":
-        rows = [
-            {"label": row["label"], "score": row["score"], "median": _median(row)}
-            for row in selectors.dimension_rows(scan)
-        ]
-        svg = charts.scores_chart(rows, own_label=own, median_label=median)
-    elif chart == "spend":
-        svg = charts.spend_chart(
-            selectors.spend_shares(scan),
-            reference=NATIONAL_TARGET,
-            reference_label=_("National target: %(target)s%%") % {"target": NATIONAL_TARGET},
-        )
-    elif chart == "trend":
-        svg = charts.trend_chart(selectors.overall_trend(scan), own_label=own, median_label=median)
-    else:
+    if chart not in charts.SCAN_CHARTS:
         raise Http404
-    return HttpResponse(svg, content_type="image/svg+xml")
-
-
-def _median(row):
-    group = row["groups"].get("all")
-    return group.median if group else None
+    return HttpResponse(charts.scan_chart(scan, chart), content_type="image/svg+xml")
 
 
 @login_not_required
@@ -118,9 +98,7 @@ def top_ten(request, year):
     everyone, also without logging in."""
     edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
     published = TopTenPublication.objects.filter(edition=edition).first()
-    is_organiser = request.user.is_authenticated and (
-        request.user.is_superuser or request.user.role in (User.Role.ORGANISER, User.Role.ADMIN)
-    )
+    is_organiser = _is_organiser(request.user)
     if request.method == "POST":
         services.top_ten_publish(edition=edition, user=request.user)
         messages.success(request, _("The Top 10 has been published."))
@@ -135,6 +113,7 @@ def top_ten(request, year):
             "rows": selectors.top_ten(edition),
             "published": published,
             "can_publish": is_organiser and published is None,
+            "is_organiser": is_organiser,
         },
     )
 
@@ -152,3 +131,46 @@ def naming_consent(request, code, year):
         )
         messages.success(request, _("Your choice for the Top 10 has been saved."))
     return redirect("benchmark:results", code=code, year=year)
+
+
+def report(request, code, year):
+    """The PDF report: ask for it (POST), then this page shows its progress and the download."""
+    scan = _submitted_scan(request, code, year)
+    if scan.status != Scan.Status.SUBMITTED:
+        raise Http404
+    if request.method == "POST":
+        services.report_request(scan=scan, user=request.user)
+        return redirect("benchmark:report", code=code, year=year)
+    current = Report.objects.filter(scan=scan).first()
+    return render(request, "benchmark/report_status.html", {"scan": scan, "report": current})
+
+
+@require_GET
+def report_download(request, code, year):
+    scan = _submitted_scan(request, code, year)
+    current = Report.objects.filter(scan=scan, status=Report.Status.DONE).first()
+    if current is None or not current.file:
+        raise Http404
+    try:
+        handle = current.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = f"CIMoLT {scan.edition.year} {scan.organisation.name}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+def _is_organiser(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.role in (User.Role.ORGANISER, User.Role.ADMIN)
+    )
+
+
+@require_POST
+def reports_all(request, year):
+    # Like the unpublished Top 10: to anyone but the organiser this page does not exist.
+    if not _is_organiser(request.user):
+        raise Http404
+    edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
+    count = services.reports_request_all(edition=edition, user=request.user)
+    messages.success(request, _("%(count)s reports are being made.") % {"count": count})
+    return redirect("benchmark:top_ten", year=year)

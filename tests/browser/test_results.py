@@ -1,5 +1,7 @@
 """A penvoerder opens the results: charts and tables, in Dutch and English, checked with axe."""
 
+from pathlib import Path
+
 from tests.benchmark.test_results_page import submitted
 from tests.browser.helpers import follow, log_in, submit, switch_language, visit
 from tests.factories import OrganisationFactory
@@ -24,6 +26,14 @@ def test_penvoerder_opens_results_with_charts_and_tables(page, alice, edition):
     submit(page, page.get_by_role("button", name="Doel opslaan"))
     assert "Uw doel is opgeslagen." in page.locator("main").inner_text()
     assert "Grond-, Weg- en Waterbouw: 40,0" in page.locator("main").inner_text()
+    follow(page, page.get_by_role("link", name="Uw resultaten als PDF-rapport"))
+    submit(page, page.get_by_role("button", name="Maak het rapport"))
+    assert "Uw rapport is klaar" in page.locator("main").inner_text()  # no broker: made at once
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Het rapport downloaden (PDF)").click()
+    assert download.value.suggested_filename == "CIMoLT 2026 Aalten.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    visit(page, "/benchmark/gm0197/2026/")
     switch_language(page, "en")
     assert page.locator("h1").inner_text() == "Results – CI Monitor 2026"
     visit(page, "/benchmark/gm0197/2026/")
