@@ -103,27 +103,48 @@ def spend_shares(scan: Scan) -> list[dict]:
     return rows
 
 
-def overall_trend(scan: Scan) -> list[dict]:
-    """The municipality's overall score per edition against the median of all submitted scans
-    of that edition (a median only over at least the minimum group size). One query."""
-    rows = ScanScore.objects.filter(
-        dimension="overall", scan__status=Scan.Status.SUBMITTED
-    ).values_list("scan__edition__year", "scan__organisation_id", "score")
-    per_year: dict[int, list[Decimal]] = defaultdict(list)
-    own: dict[int, Decimal] = {}
-    for year, organisation_id, score in rows:
+def dimension_trends(scan: Scan) -> dict[str, list[dict]]:
+    """Per dimension, the municipality's score in each edition it submitted, against the median
+    of all submitted scans of that edition (only over at least the minimum group size). The
+    dimensions are stable across editions, the questions behind them keep their keys. One
+    query, over every edition."""
+    rows = ScanScore.objects.filter(scan__status=Scan.Status.SUBMITTED).values_list(
+        "dimension", "scan__edition__year", "scan__organisation_id", "score"
+    )
+    others: dict[tuple[str, int], list[Decimal]] = defaultdict(list)
+    own: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for dimension, year, organisation_id, score in rows:
         if organisation_id == scan.organisation_id:
-            own[year] = score
+            own[dimension][year] = score
         else:
-            per_year[year].append(score)
-    return [
-        {
-            "year": year,
-            "own": own[year],
-            "median": median_or_none(per_year[year], min_size=settings.MIN_GROUP_SIZE),
-        }
-        for year in sorted(own)
-    ]
+            others[dimension, year].append(score)
+    return {
+        dimension: [
+            {
+                "year": year,
+                "own": scores_by_year[year],
+                "median": median_or_none(others[dimension, year], min_size=settings.MIN_GROUP_SIZE),
+            }
+            for year in sorted(scores_by_year)
+        ]
+        for dimension, scores_by_year in own.items()
+    }
+
+
+def overall_trend(scan: Scan) -> list[dict]:
+    return dimension_trends(scan).get("overall", [])
+
+
+def trend_table(scan: Scan, rows: list[dict]) -> tuple[list[int], list[dict]]:
+    """The trend of every dimension of the results table, as (years, rows with one cell per
+    year) for the table beside the trend chart."""
+    trends = dimension_trends(scan)
+    years = sorted({point["year"] for points in trends.values() for point in points})
+    table = []
+    for row in rows:
+        by_year = {point["year"]: point for point in trends.get(row["key"], [])}
+        table.append({"label": row["label"], "cells": [by_year.get(year) for year in years]})
+    return years, table
 
 
 def scan_advice(scan: Scan) -> list[dict]:

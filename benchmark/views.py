@@ -49,6 +49,7 @@ def _render_results(request, scan, goal_form=None, status=200):
             "rows": rows,
             "spend": selectors.spend_shares(scan),
             "trend": selectors.overall_trend(scan),
+            "trend_table": selectors.trend_table(scan, rows),
             "advice": selectors.scan_advice(scan),
             "goals": selectors.goals(scan),
             "goal_form": (goal_form or _goal_form(rows)) if may_decide else None,

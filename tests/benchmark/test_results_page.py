@@ -115,5 +115,6 @@ def test_the_trend_compares_with_the_median_of_each_edition(client, alice, editi
     submitted(edition, alice.organisation, 45)
     client.force_login(alice)
     body = results(client).content.decode()
-    assert "Totaalscore per editie" in body
-    assert '<td class="utrecht-table__cell utrecht-table__cell--numeric-data">20,0</td>' in body
+    assert "Uw score per editie, met tussen haakjes de mediaan van alle deelnemers" in body
+    assert "30,0 (20,0)" in body  # overall 2025: own 30, median of the five others 20
+    assert "15,0 (10,0)" in body  # GWW 2025: half of each

@@ -174,3 +174,28 @@ def test_advice_comes_from_the_questions_with_most_left_to_gain_and_names_the_ma
         4,
     )
     assert (MASTERCLASS_FOR["gww"], MASTERCLASS_FOR["kringlopen_contracten"]) == (3, 1)
+
+
+@pytest.mark.django_db
+def test_single_choice_earns_its_option_and_text_and_amounts_earn_nothing(edition):
+    from monitor.models import Option, Question
+
+    single = Question.objects.create(
+        edition=edition,
+        section=edition.sections.first(),
+        key="aanpak",
+        type="single",
+        text="Aanpak?",
+        weight=1,
+        level="strategisch",
+        tags=["ambitie_borging"],
+    )
+    for position, (key, points) in enumerate([("geen", 0), ("plan", 2), ("programma", 3)]):
+        Option.objects.create(question=single, key=key, label=key, points=points, position=position)
+    assert answer_points(single, "plan") == D(2)
+    questions = scored_questions(edition.questions.prefetch_related("options").filter(key="aanpak"))
+    assert scores(questions, {"aanpak": D(2)})["tag:ambitie_borging"] == D("66.7")  # 2 of 3
+    text = edition.questions.get(key="toelichting")
+    amount = edition.questions.get(key="spend_gww_totaal")
+    assert answer_points(text, "lang verhaal") is None
+    assert answer_points(amount, "1000") is None
