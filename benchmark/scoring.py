@@ -9,7 +9,7 @@ checked by hand and recomputed for thousands of scans in a moment.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +72,10 @@ def scores(
             earned[dimension] = earned.get(dimension, Decimal(0)) + question.weight * fraction
             possible[dimension] = possible.get(dimension, Decimal(0)) + question.weight
     return {
-        dimension: (HUNDRED * earned[dimension] / possible[dimension]).quantize(Decimal("0.1"))
+        dimension: (HUNDRED * earned[dimension] / possible[dimension]).quantize(
+            Decimal("0.1"),
+            rounding=ROUND_HALF_UP,  # as the peer statistics round
+        )
         for dimension in possible
     }
 

@@ -2,7 +2,7 @@
 number of municipalities, and hands out only what benchmark/statistics.py allows."""
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -46,13 +46,26 @@ def scan_comparison(scan: Scan) -> dict[str, dict[str, PeerSummary | None]]:
             others[dimension]["province"].append(score)
         if region and region == organisation.region:
             others[dimension]["region"].append(score)
-    return {
-        dimension: {
-            group: peer_summary(score, others[dimension][group], min_size=settings.MIN_GROUP_SIZE)
+    comparison = {}
+    for dimension, score in own.items():
+        groups = others[dimension]
+        comparison[dimension] = {
+            group: peer_summary(score, groups[group], min_size=settings.MIN_GROUP_SIZE)
+            if not _differs_by_too_few(groups, group)
+            else None
             for group in GROUPS
         }
-        for dimension, score in own.items()
-    }
+    return comparison
+
+
+def _differs_by_too_few(groups: dict[str, list], group: str) -> bool:
+    """A region inside its province (and a province inside all participants) that differs from
+    it by fewer than the minimum group size would give away those few municipalities' scores:
+    comparing the two medians can show one municipality's exact score. Then the smaller group
+    is not shown either."""
+    size = len(groups[group])
+    larger = GROUPS[: GROUPS.index(group)]  # "all" contains "province" contains "region"
+    return any(0 < len(groups[other]) - size < settings.MIN_GROUP_SIZE for other in larger)
 
 
 def dimension_label(dimension: str) -> str:
@@ -97,8 +110,11 @@ def spend_shares(scan: Scan) -> list[dict]:
         total = values.get(f"spend_{category.value}_totaal")
         circular = values.get(f"spend_{category.value}_circulair")
         share = None
-        if total not in (None, "") and circular not in (None, "") and Decimal(total) > 0:
-            share = (Decimal(100) * Decimal(circular) / Decimal(total)).quantize(Decimal("0.1"))
+        try:
+            if total and circular and Decimal(total) > 0:
+                share = (Decimal(100) * Decimal(circular) / Decimal(total)).quantize(Decimal("0.1"))
+        except (InvalidOperation, TypeError):  # a value that did not come through the form
+            total = circular = None
         rows.append({"label": category.label, "total": total, "circular": circular, "share": share})
     return rows
 
@@ -135,10 +151,9 @@ def overall_trend(scan: Scan) -> list[dict]:
     return dimension_trends(scan).get("overall", [])
 
 
-def trend_table(scan: Scan, rows: list[dict]) -> tuple[list[int], list[dict]]:
+def trend_table(trends: dict[str, list[dict]], rows: list[dict]) -> tuple[list[int], list[dict]]:
     """The trend of every dimension of the results table, as (years, rows with one cell per
     year) for the table beside the trend chart."""
-    trends = dimension_trends(scan)
     years = sorted({point["year"] for points in trends.values() for point in points})
     table = []
     for row in rows:

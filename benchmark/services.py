@@ -1,6 +1,8 @@
 """Writes of the results app: scores are stored when a scan is submitted, and can be
 recomputed for a whole edition."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,6 +14,8 @@ from monitor.models import Answer, Edition, Organisation, Scan, User
 from .models import ImprovementGoal, NamingConsent, Report, ScanScore, TopTenPublication
 from .report import report_pdf
 from .scoring import scored_questions, scores
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -114,8 +118,10 @@ def report_render(*, report_id: int) -> None:
     try:
         pdf = report_pdf(report.scan)
     except Exception:
+        # The page says it failed and offers to try again; the error goes to the log.
+        logger.exception("Report %s could not be made", report_id)
         Report.objects.filter(pk=report_id).update(status=Report.Status.FAILED)
-        raise
+        return
     old = report.file.name
     report.file.save(f"{report.scan_id}.pdf", ContentFile(pdf), save=False)
     report.status, report.finished_at = Report.Status.DONE, timezone.now()

@@ -37,6 +37,7 @@ def _goal_form(rows, data=None):
 
 def _render_results(request, scan, goal_form=None, status=200):
     rows = selectors.dimension_rows(scan)
+    trends = selectors.dimension_trends(scan)
     may_decide = access.can(request.user, Capability.SUBMIT, scan.organisation)
     consent = NamingConsent.objects.filter(
         organisation=scan.organisation, edition=scan.edition, may_be_named=True
@@ -48,8 +49,8 @@ def _render_results(request, scan, goal_form=None, status=200):
             "scan": scan,
             "rows": rows,
             "spend": selectors.spend_shares(scan),
-            "trend": selectors.overall_trend(scan),
-            "trend_table": selectors.trend_table(scan, rows),
+            "trend": trends.get("overall", []),
+            "trend_table": selectors.trend_table(trends, rows),
             "advice": selectors.scan_advice(scan),
             "goals": selectors.goals(scan),
             "goal_form": (goal_form or _goal_form(rows)) if may_decide else None,
@@ -100,12 +101,12 @@ def top_ten(request, year):
     edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
     published = TopTenPublication.objects.filter(edition=edition).first()
     is_organiser = _is_organiser(request.user)
+    if published is None and not is_organiser:
+        raise Http404
     if request.method == "POST":
         services.top_ten_publish(edition=edition, user=request.user)
         messages.success(request, _("The Top 10 has been published."))
         return redirect("benchmark:top_ten", year=year)
-    if published is None and not is_organiser:
-        raise Http404
     return render(
         request,
         "benchmark/top_ten.html",
@@ -122,6 +123,8 @@ def top_ten(request, year):
 @require_POST
 def naming_consent(request, code, year):
     scan = _submitted_scan(request, code, year)
+    if scan.status != Scan.Status.SUBMITTED:
+        raise Http404
     form = NamingConsentForm(request.POST)
     if form.is_valid():
         services.naming_consent_set(

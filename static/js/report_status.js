@@ -11,6 +11,9 @@
   var timer = setInterval(function () {
     fetch(window.location.href, { credentials: "same-origin" })
       .then(function (response) {
+        if (response.redirected || !response.ok) {
+          throw new Error("stop"); // logged out meanwhile: the link on the page still works
+        }
         return response.text();
       })
       .then(function (html) {

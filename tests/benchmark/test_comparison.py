@@ -44,3 +44,26 @@ def test_the_query_count_does_not_grow_with_the_number_of_municipalities(
         submitted(edition, OrganisationFactory(), score)
     with django_assert_num_queries(1):
         scan_comparison(own)
+
+
+def test_a_region_that_differs_from_its_province_by_too_few_is_not_shown(edition, municipality_a):
+    # Region: five others. Province: the same five and one more, whose exact score the
+    # difference between the two medians would give away.
+    own = submitted(edition, municipality_a, 50)
+    for score in (10, 20, 30, 40, 50):
+        submitted(edition, OrganisationFactory(region="Achterhoek"), score)
+    submitted(edition, OrganisationFactory(region="Rivierenland"), 35)
+    for score in range(5):  # elsewhere in the country: all participants differ by enough
+        submitted(edition, OrganisationFactory(province="Utrecht", region="Eemland"), score)
+    comparison = scan_comparison(own)["overall"]
+    assert comparison["region"] is None
+    assert comparison["province"].size == 6
+    assert comparison["all"].size == 11
+
+
+def test_a_region_equal_to_its_province_is_shown(edition, municipality_a):
+    own = submitted(edition, municipality_a, 50)
+    for score in (10, 20, 30, 40, 50):
+        submitted(edition, OrganisationFactory(region="Achterhoek"), score)
+    comparison = scan_comparison(own)["overall"]
+    assert comparison["region"] == comparison["province"] == comparison["all"]

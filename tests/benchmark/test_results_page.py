@@ -51,7 +51,7 @@ def test_results_show_scores_stage_and_position(client, alice, edition, peers):
     body = results(client).content.decode()
     assert "Uw totaalscore is 45,0 van de 100: fase “Toepassen”." in body
     # all 7 others: 10..70, median 40; province the same; region Achterhoek has 3 others
-    assert "mediaan 40,0 (middelste helft 25,0–55,0); u scoort hoger dan 57% van 7" in body
+    assert "mediaan 40,0 (middelste helft 25,0–55,0); uw percentiel 57 van 7" in body
     assert body.count("niet getoond: minder dan 5 andere") == 2  # the region, overall and GWW
     assert "15,0%" in body  # circular share of GWW spend
     assert "Advies op maat" in body
@@ -118,3 +118,20 @@ def test_the_trend_compares_with_the_median_of_each_edition(client, alice, editi
     assert "Uw score per editie, met tussen haakjes de mediaan van alle deelnemers" in body
     assert "30,0 (20,0)" in body  # overall 2025: own 30, median of the five others 20
     assert "15,0 (10,0)" in body  # GWW 2025: half of each
+
+
+def test_a_spend_value_that_is_not_a_number_shows_a_dash_not_an_error(
+    client, alice, edition, peers
+):
+    submitted(edition, alice.organisation, 45, spend_gww_totaal="abc", spend_gww_circulair="1")
+    client.force_login(alice)
+    assert results(client).status_code == 200
+    assert results(client, "results_chart", chart="spend").status_code == 200
+
+
+def test_naming_consent_needs_a_submitted_scan(client, alice, scan_a):
+    client.force_login(alice)
+    response = client.post(
+        reverse("benchmark:naming_consent", args=["gm0197", 2026]), {"may_be_named": "on"}
+    )
+    assert response.status_code == 404
