@@ -55,3 +55,9 @@ def test_organiser_previews_and_publishes_the_top_ten_which_the_public_then_sees
     switch_language(public, "en")
     assert "Anonymous participant" in public.locator("main").inner_text()
     public.context.close()
+
+
+def test_results_before_submitting_say_when_they_come(page, alice, scan_a):
+    log_in(page, "alice@aalten.test")
+    visit(page, "/benchmark/gm0197/2026/")
+    assert "zodra uw scan is ingediend" in page.locator("main").inner_text()
