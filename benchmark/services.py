@@ -89,21 +89,30 @@ def reports_request_all(*, edition: Edition, user: User) -> int:
     """The organiser has every submitted scan's report made at once, e.g. before the closing
     meeting. The organiser cannot open them: only each municipality can."""
     access.require_role(user, User.Role.ORGANISER, User.Role.ADMIN)
-    scans = list(Scan.objects.filter(edition=edition, status=Scan.Status.SUBMITTED))
-    with transaction.atomic():
-        for scan in scans:
-            _report_queue(scan)
-    return len(scans)
+    scan_ids = Scan.objects.filter(edition=edition, status=Scan.Status.SUBMITTED).values_list(
+        "pk", flat=True
+    )
+    return len(_reports_queue(list(scan_ids)))
 
 
 def _report_queue(scan: Scan) -> Report:
+    (report,) = _reports_queue([scan.pk])
+    return report
+
+
+@transaction.atomic
+def _reports_queue(scan_ids: list[int]) -> list[Report]:
+    """Mark the scans' reports as queued (three queries, however many) and hand each to a
+    worker once committed."""
     from .tasks import report_generate  # the task module imports this one
 
-    report, _ = Report.objects.update_or_create(
-        scan=scan, defaults={"status": Report.Status.QUEUED, "finished_at": None}
-    )
-    transaction.on_commit(lambda: report_generate.delay(report.pk))
-    return report
+    Report.objects.bulk_create([Report(scan_id=pk) for pk in scan_ids], ignore_conflicts=True)
+    reports = Report.objects.filter(scan_id__in=scan_ids)
+    reports.update(status=Report.Status.QUEUED, finished_at=None)
+    queued = list(reports)
+    for report in queued:
+        transaction.on_commit(lambda report_id=report.pk: report_generate.delay(report_id))
+    return queued
 
 
 def report_render(*, report_id: int) -> None:

@@ -100,7 +100,7 @@ def top_ten(request, year):
     everyone, also without logging in."""
     edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
     published = TopTenPublication.objects.filter(edition=edition).first()
-    is_organiser = _is_organiser(request.user)
+    is_organiser = access.has_role(request.user, User.Role.ORGANISER, User.Role.ADMIN)
     if published is None and not is_organiser:
         raise Http404
     if request.method == "POST":
@@ -163,16 +163,10 @@ def report_download(request, code, year):
     return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 
-def _is_organiser(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.role in (User.Role.ORGANISER, User.Role.ADMIN)
-    )
-
-
 @require_POST
 def reports_all(request, year):
     # Like the unpublished Top 10: to anyone but the organiser this page does not exist.
-    if not _is_organiser(request.user):
+    if not access.has_role(request.user, User.Role.ORGANISER, User.Role.ADMIN):
         raise Http404
     edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
     count = services.reports_request_all(edition=edition, user=request.user)

@@ -157,7 +157,11 @@ def province_for_user(user: User) -> str:
     raise PermissionDenied
 
 
+def has_role(user: User, *roles: str) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in roles)
+
+
 def require_role(user: User, *roles: str) -> None:
     """For pages that belong to a role rather than to an organisation (a 403, not a 404)."""
-    if not (user.is_authenticated and (user.is_superuser or user.role in roles)):
+    if not has_role(user, *roles):
         raise PermissionDenied

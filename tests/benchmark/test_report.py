@@ -88,3 +88,15 @@ def test_making_the_report_again_replaces_the_file(
             client.post(url("report"))
     files = list((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))
     assert len(files) == 1
+
+
+def test_queueing_every_report_takes_the_same_queries_for_more_municipalities(
+    organiser, results_of_a, edition, django_assert_max_num_queries
+):
+    from benchmark.services import reports_request_all
+
+    for i in range(20):
+        submitted(edition, OrganisationFactory(), i)
+    with django_assert_max_num_queries(6):
+        assert reports_request_all(edition=edition, user=organiser) == 28
+    assert Report.objects.filter(status="queued").count() == 28
