@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,7 +155,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 LOGIN_ATTEMPTS_LIMIT = envint("LOGIN_ATTEMPTS_LIMIT", "5")
 LOGIN_ATTEMPTS_TIMEOUT = envint("LOGIN_ATTEMPTS_TIMEOUT", "300")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT}s/key"
+    "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT}s/key",
+    # The closing meeting's public registration form: each registration mails its address.
+    "closing_meeting_registration": env("CLOSING_MEETING_RATE_LIMIT", "10/h/ip"),
 }
 MFA_ADAPTER = "monitor.adapters.MFAAdapter"
 # Addresses are issued by the service desk and cannot be changed by their owner (the email pages
@@ -253,6 +256,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+# The periodic tasks, run by `celery beat` (docker-compose.yml's beat service). Each is safe to
+# run twice: it remembers whom it has already written to.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "monitor.tasks.deadline_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "masterclass-reminders": {
+        "task": "masterclasses.tasks.session_reminders_send",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    "attendee-retention": {
+        "task": "masterclasses.tasks.attendees_anonymise",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 # --- Logging: to stdout, where docker and systemd collect it -------------------------------
 LOGGING = {
@@ -270,3 +289,11 @@ LOGGING = {
 # --- CIMoLT --------------------------------------------------------------------------------
 # Statistics about fewer municipalities than this are never shown (see DESIGN.md).
 MIN_GROUP_SIZE = envint("MIN_GROUP_SIZE", "5")
+# Penvoerders who have not submitted get a reminder this many days before the deadline (and
+# their extension), once per listed day.
+DEADLINE_REMINDER_DAYS = [int(d) for d in env("DEADLINE_REMINDER_DAYS", "14,3").split(",") if d]
+# Masterclass attendees get a reminder this many days before their session.
+MASTERCLASS_REMINDER_DAYS = envint("MASTERCLASS_REMINDER_DAYS", "3")
+# Attendee names, addresses, functions and dietary wishes are anonymised this many days after
+# their session (attendance counts per municipality stay).
+ATTENDEE_RETENTION_DAYS = envint("ATTENDEE_RETENTION_DAYS", "365")

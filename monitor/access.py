@@ -109,6 +109,31 @@ def organisation_for_user(user: User, code: str, capability: Capability) -> Orga
     return organisation
 
 
+def organisation_object_for_user(user: User, queryset: QuerySet, capability: Capability, **lookup):
+    """The object of ``queryset`` matching ``lookup`` that belongs to an organisation (its
+    ``organisation`` field) whose ``capability`` the user holds; else 404, the same for "not
+    yours" and "does not exist". An object of no organisation (a guest of the closing meeting)
+    is reached only by a role that holds ``capability`` for every participant."""
+    obj = queryset.select_related("organisation").filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    organisation = obj.organisation
+    if organisation is None:
+        allowed = holds_for_all_participants(user, capability)
+    else:
+        allowed = can(user, capability, organisation)
+    if not allowed:
+        raise Http404
+    return obj
+
+
+def require_all_participants(user: User, capability: Capability) -> None:
+    """For pages that show ``capability`` of every participant at once (a session's attendee
+    list): a 404 for anyone who does not hold it for all of them."""
+    if not holds_for_all_participants(user, capability):
+        raise Http404
+
+
 def scan_for_user(user: User, code: str, year: int, capability: Capability) -> Scan:
     """The scan of an organisation's edition, if the user holds ``capability`` for the
     organisation; else 404. A scan of the open edition is made on first visit."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .forms import stored_value
@@ -19,6 +20,10 @@ from .services.scans import answer_points, scan_submitted
 T = Question.Type
 PREVIOUS_YEAR, CURRENT_YEAR = 2025, 2026
 SHOWCASE = "GM0197"  # Aalten, whose penvoerder the README suggests logging in as
+
+# Sent by seed_demo once the editions and scans are in, with the open edition: the other apps
+# add their demo data (the masterclasses their sessions and attendees) without monitor knowing.
+demo_seeded = Signal()
 
 
 def demo_editions_seed() -> tuple[Edition, Edition]:

@@ -182,6 +182,16 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("role changed")
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("two-factor authentication enabled")
         TWO_FACTOR_DISABLED = "two_factor_disabled", _("two-factor authentication disabled")
+        # The service desk's work on an edition.
+        DEADLINE_CHANGED = "deadline_changed", _("deadline changed")
+        EXTENSION_GRANTED = "extension_granted", _("extension granted")
+        SCAN_REOPENED = "scan_reopened", _("scan opened again")
+        ANNOUNCEMENT_SENT = "announcement_sent", _("announcement sent")
+        REMINDERS_SENT = "reminders_sent", _("deadline reminders sent")
+        # Masterclass attendees are personal data: what is done with it on request or by age.
+        ATTENDEE_EXPORTED = "attendee_exported", _("attendee data exported")
+        ATTENDEE_DELETED = "attendee_deleted", _("attendee data deleted")
+        ATTENDEES_ANONYMISED = "attendees_anonymised", _("attendee data anonymised")
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("success")

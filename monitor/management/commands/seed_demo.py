@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from monitor.demo import demo_editions_seed, demo_scans_seed
+from monitor.demo import demo_editions_seed, demo_scans_seed, demo_seeded
 from monitor.models import Organisation, User
 
 STAFF_ACCOUNTS = [
@@ -46,6 +46,9 @@ class Command(BaseCommand):
                 f"{scans} new demo scans"
             )
         )
+        for _receiver, summary in demo_seeded.send(sender=self.__class__, edition=current):
+            if summary:
+                self.stdout.write(self.style.SUCCESS(summary))
 
     def seed_accounts(self, password: str) -> int:
         created = 0

@@ -1,0 +1,5 @@
+"""The province's aggregate statistics, under /province/."""
+
+app_name = "province"
+
+urlpatterns = []

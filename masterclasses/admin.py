@@ -1,0 +1,130 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from . import services
+from .forms import CHATHAM_HOUSE_RULE
+from .models import Masterclass, Registration, Session
+from .resources import AttendeeResource
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+
+
+@admin.register(Masterclass)
+class MasterclassAdmin(admin.ModelAdmin):
+    list_display = ["title", "edition", "number", "dagdelen", "lunch"]
+    list_filter = ["edition"]
+    inlines = [SessionInline]
+
+
+class RegistrationAddForm(forms.ModelForm):
+    """A registration made in the admin goes through registration_create, like every other:
+    the form asks the service, and shows its refusal at the field it concerns."""
+
+    chatham_house = forms.BooleanField(
+        label=_("Chatham House Rule accepted"), help_text=CHATHAM_HOUSE_RULE
+    )
+
+    class Meta:
+        model = Registration
+        fields = [
+            "session",
+            "organisation",
+            "organisation_name",
+            "name",
+            "email",
+            "function",
+            "dietary",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.created = services.registration_create(
+                session=data["session"],
+                organisation=data.get("organisation"),
+                organisation_name=data.get("organisation_name", ""),
+                name=data["name"],
+                email=data["email"],
+                function=data["function"],
+                dietary=data.get("dietary", ""),
+                chatham_house_accepted=data.get("chatham_house", False),
+                by=self.user,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, error)
+        return data
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [AttendeeResource]
+    list_display = [
+        "name",
+        "organisation",
+        "organisation_name",
+        "session",
+        "attended",
+        "cancelled_at",
+    ]
+    list_filter = ["masterclass__edition", "masterclass__number", "attended"]
+    list_select_related = ["organisation", "session__masterclass"]
+    search_fields = ["name", "email", "organisation__name", "organisation_name"]
+    readonly_fields = [
+        "session",
+        "organisation",
+        "organisation_name",
+        "seat",
+        "name",
+        "email",
+        "function",
+        "dietary",
+        "chatham_house_accepted_at",
+        "registered_at",
+        "registered_by",
+        "cancelled_at",
+        "anonymised_at",
+    ]
+    fields = [*readonly_fields[:8], "attended", *readonly_fields[8:]]
+
+    def has_delete_permission(self, request, obj=None):
+        # Cancelling frees a place and erasing removes a person's data, each through its
+        # service with its mail and audit entry; a deleted row would do neither.
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, **kwargs)
+        return type("RegistrationAddForm", (RegistrationAddForm,), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*RegistrationAddForm.Meta.fields, "chatham_house"]
+        return self.fields
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return form.created
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)

@@ -1,0 +1,472 @@
+"""Writes to the masterclasses. Every registration, whichever way it comes in (the
+municipality's page, the organiser's page, an imported list, the admin), is made by
+``registration_create``, which holds the cap of three per municipality per masterclass."""
+
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from monitor.audit import audit_record
+from monitor.models import AuditEvent, Edition, Organisation, User
+
+from . import mail
+from .models import SEATS_PER_MUNICIPALITY, Masterclass, Registration, Session
+
+PROGRAMME_FILE = Path(__file__).resolve().parent / "programme.toml"
+PROGRAMME_FIELDS = ("title", "title_en", "audience", "audience_en", "goal", "goal_en")
+PROGRAMME_FIELDS += ("topics", "topics_en", "dagdelen", "lunch")
+
+Action = AuditEvent.Action
+
+
+def programme_load(*, edition: Edition, path: Path = PROGRAMME_FILE) -> list[Masterclass]:
+    """Create or update the edition's masterclasses from the programme file; sessions and
+    registrations are left alone, so loading twice changes nothing."""
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle)["masterclass"]
+    return [
+        Masterclass.objects.update_or_create(
+            edition=edition,
+            number=entry["number"],
+            defaults={field: entry[field] for field in PROGRAMME_FIELDS},
+        )[0]
+        for entry in entries
+    ]
+
+
+def session_add(*, masterclass: Masterclass, starts_at, ends_at, place: str, capacity: int):
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The session must end after it starts.")})
+    return Session.objects.create(
+        masterclass=masterclass,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        capacity=capacity,
+    )
+
+
+def _day(session: Session) -> str:
+    return date_format(timezone.localtime(session.starts_at), "j F Y")
+
+
+def _full_message(masterclass: Masterclass, organisation: Organisation, held) -> str:
+    people = "; ".join(f"{r.name} ({r.function}, {_day(r.session)})" for r in held)
+    return _(
+        "%(municipality)s already has %(count)s people registered for %(masterclass)s, the "
+        "most a municipality may bring: %(people)s. Cancel one of them first to register "
+        "someone else."
+    ) % {
+        "municipality": organisation.name,
+        "count": SEATS_PER_MUNICIPALITY,
+        "masterclass": masterclass.get_number_display(),
+        "people": people,
+    }
+
+
+def _duplicate_message(existing: Registration) -> str:
+    return _(
+        "%(email)s is already registered for %(masterclass)s (session of %(date)s). A person "
+        "registers once per masterclass."
+    ) % {
+        "email": existing.email,
+        "masterclass": existing.masterclass.get_number_display(),
+        "date": _day(existing.session),
+    }
+
+
+def attended_earlier_masterclass(*, email: str, edition: Edition) -> bool:
+    return Registration.objects.filter(
+        masterclass__edition=edition,
+        masterclass__number__in=Masterclass.PRIOR,
+        email=email,
+        attended=True,
+    ).exists()
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    session: Session,
+    organisation: Organisation | None,
+    name: str,
+    email: str,
+    function: str,
+    chatham_house_accepted: bool,
+    by: User | None,
+    dietary: str = "",
+    organisation_name: str = "",
+    now=None,
+) -> Registration:
+    """Register one person for a session, or raise ValidationError saying why not (with the
+    fields ``email`` and ``chatham_house`` where the reason is theirs).
+
+    The municipality's row is locked first, then the session's: registrations of one
+    municipality take turns, so twenty at once still end with at most three; the seat numbers
+    and their unique constraint hold the cap even for a path that forgot the lock."""
+    now = now or timezone.now()
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not chatham_house_accepted:
+        raise ValidationError(
+            {"chatham_house": _("Accept the Chatham House Rule to register for this meeting.")}
+        )
+    if organisation is not None:
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("masterclass__edition")
+        .get(pk=session.pk)
+    )
+    masterclass = session.masterclass
+    if session.has_started(now):
+        raise ValidationError(_("This session has already begun; registration is closed."))
+    if organisation is None and not masterclass.is_closing_meeting:
+        raise ValidationError(
+            _("Only the closing meeting admits guests from outside the programme.")
+        )
+    existing = (
+        Registration.objects.active()
+        .filter(masterclass=masterclass, email=email)
+        .select_related("session", "masterclass")
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError({"email": _duplicate_message(existing)})
+    if masterclass.needs_prior_attendance and not attended_earlier_masterclass(
+        email=email, edition=masterclass.edition
+    ):
+        raise ValidationError(
+            {
+                "email": _(
+                    "Masterclass 4 is for people who attended masterclass 1, 2 or 3 of this "
+                    "year. No attendance has been recorded for %(email)s."
+                )
+                % {"email": email}
+            }
+        )
+    if session.registrations.active().count() >= session.capacity:
+        raise ValidationError(
+            _("This session is full: all %(capacity)s places are taken. Choose another session.")
+            % {"capacity": session.capacity}
+        )
+    seat = None
+    if organisation is not None and masterclass.caps_municipalities:
+        held = list(
+            Registration.objects.active()
+            .filter(masterclass=masterclass, organisation=organisation)
+            .select_related("session")
+            .order_by("seat")
+        )
+        taken = {r.seat for r in held}
+        free = [s for s in range(1, SEATS_PER_MUNICIPALITY + 1) if s not in taken]
+        if not free:
+            raise ValidationError(_full_message(masterclass, organisation, held))
+        seat = free[0]
+    registration = Registration(
+        session=session,
+        masterclass=masterclass,
+        organisation=organisation,
+        organisation_name="" if organisation is not None else organisation_name.strip(),
+        seat=seat,
+        name=name.strip(),
+        email=email,
+        function=function.strip(),
+        dietary=dietary.strip() if masterclass.lunch else "",
+        chatham_house_accepted_at=now,
+        registered_at=now,
+        registered_by=by if by is not None and by.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:
+        # Only a path around the locks above gets here; the database still refuses.
+        if "one_registration_per_person" in str(error):
+            raise ValidationError(
+                {"email": _("%(email)s is already registered.") % {"email": email}}
+            ) from error
+        raise ValidationError(
+            _("%(municipality)s already has %(count)s people registered for %(masterclass)s.")
+            % {
+                "municipality": organisation.name if organisation else organisation_name,
+                "count": SEATS_PER_MUNICIPALITY,
+                "masterclass": masterclass.get_number_display(),
+            }
+        ) from error
+    _after_commit("registration_confirmation_send", registration.pk)
+    return registration
+
+
+def _after_commit(task_name: str, registration_id: int) -> None:
+    """Send a mail from a worker once the registration is committed."""
+    from . import tasks  # the tasks module imports this one
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(registration_id))
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, by: User | None, now=None) -> None:
+    """Cancel a registration: its place, and its municipality's seat, are free again."""
+    now = now or timezone.now()
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .get(pk=registration.pk)
+    )
+    if not registration.is_active:
+        raise ValidationError(_("This registration has already been cancelled."))
+    if registration.session.has_started(now):
+        raise ValidationError(
+            _("This session has already begun; a registration can no longer be cancelled.")
+        )
+    registration.cancelled_at = now
+    registration.cancelled_by = by if by is not None and by.is_authenticated else None
+    registration.save(update_fields=["cancelled_at", "cancelled_by"])
+    _after_commit("registration_cancellation_send", registration.pk)
+
+
+@transaction.atomic
+def attendance_set(*, session: Session, attended: set[int]) -> int:
+    """Mark who came to the session (the ids in ``attended``) and who did not (the other
+    active registrations). Returns how many came."""
+    registrations = list(session.registrations.active().select_for_update())
+    for registration in registrations:
+        registration.attended = registration.pk in attended
+    Registration.objects.bulk_update(registrations, ["attended"])
+    return sum(1 for r in registrations if r.attended)
+
+
+# --- Imported lists: all rows or none ------------------------------------------------------
+
+YES = {"ja", "j", "yes", "y", "1", "x", "aanwezig", "present", "true", "waar"}
+NO = {"nee", "n", "no", "0", "", "afwezig", "absent", "false", "onwaar"}
+REQUIRED_COLUMNS = {
+    "name": gettext_lazy("name"),
+    "email": gettext_lazy("email address"),
+    "function": gettext_lazy("function"),
+}
+
+
+class ImportProblems(Exception):
+    """Some rows of an imported list could not be taken; nothing of the list was saved."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _municipalities_by_code_and_name() -> dict[str, Organisation]:
+    found = {}
+    for organisation in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY):
+        found[organisation.cbs_code.lower()] = organisation
+        found[organisation.name.lower()] = organisation
+    return found
+
+
+@transaction.atomic
+def registrations_import(
+    *, session: Session, rows: list[dict], chatham_house_accepted: bool, by: User
+) -> int:
+    """Register every person of an imported list (columns municipality, name, email, function,
+    dietary wishes), each through ``registration_create``. Either all rows are registered, or
+    none is and ImportProblems says, per line, why."""
+    municipalities = _municipalities_by_code_and_name()
+    problems = []
+    for line, row in enumerate(rows, start=2):  # line 1 holds the column names
+        municipality = (row.get("municipality") or "").strip()
+        organisation = municipalities.get(municipality.lower())
+        if organisation is None and not session.masterclass.is_closing_meeting:
+            problems.append((line, _("Unknown municipality “%(name)s”.") % {"name": municipality}))
+            continue
+        missing = [label for key, label in REQUIRED_COLUMNS.items() if not row.get(key)]
+        if missing:
+            problems.append(
+                (line, _("Missing: %(fields)s.") % {"fields": ", ".join(map(str, missing))})
+            )
+            continue
+        try:
+            with transaction.atomic():
+                registration_create(
+                    session=session,
+                    organisation=organisation,
+                    organisation_name="" if organisation else municipality,
+                    name=row["name"],
+                    email=row["email"],
+                    function=row["function"],
+                    dietary=row.get("dietary") or "",
+                    chatham_house_accepted=chatham_house_accepted,
+                    by=by,
+                )
+        except ValidationError as error:
+            problems.append((line, _message(error)))
+    if problems:
+        transaction.set_rollback(True)
+        raise ImportProblems(problems)
+    return len(rows)
+
+
+@transaction.atomic
+def attendance_import(*, session: Session, rows: list[dict]) -> int:
+    """Take attendance from a list (columns email and attended: ja/nee). All rows or none."""
+    registrations = {r.email: r for r in session.registrations.active().select_for_update()}
+    problems = []
+    marked = []
+    for line, row in enumerate(rows, start=2):
+        email = (row.get("email") or "").strip().lower()
+        answer = str(row.get("attended") or "").strip().lower()
+        registration = registrations.get(email)
+        if registration is None:
+            problems.append(
+                (line, _("%(email)s is not registered for this session.") % {"email": email})
+            )
+        elif answer not in YES | NO:
+            problems.append(
+                (line, _("“%(value)s” is not ja or nee.") % {"value": row.get("attended")})
+            )
+        else:
+            registration.attended = answer in YES
+            marked.append(registration)
+    if problems:
+        raise ImportProblems(problems)
+    Registration.objects.bulk_update(marked, ["attended"])
+    return len(marked)
+
+
+# --- Personal data: on request and by age -------------------------------------------------
+
+PERSONAL_FIELDS = {"name": "", "email": "", "function": "", "dietary": ""}
+
+
+def attendee_data(*, registration: Registration, by: User) -> dict:
+    """Everything kept about the person of this registration, across all their registrations,
+    for a request to see it. Leaves an audit entry that names no one."""
+    rows = _same_person(registration).select_related("session__masterclass", "organisation")
+    data = {
+        "name": registration.name,
+        "email": registration.email,
+        "registrations": [
+            {
+                "masterclass": str(r.masterclass.title),
+                "session_starts_at": timezone.localtime(r.session.starts_at).isoformat(),
+                "place": r.session.place,
+                "municipality": r.organisation.name if r.organisation else r.organisation_name,
+                "name": r.name,
+                "function": r.function,
+                "dietary_wishes": r.dietary,
+                "registered_at": timezone.localtime(r.registered_at).isoformat(),
+                "chatham_house_rule_accepted_at": timezone.localtime(
+                    r.chatham_house_accepted_at
+                ).isoformat(),
+                "cancelled_at": timezone.localtime(r.cancelled_at).isoformat()
+                if r.cancelled_at
+                else None,
+                "attended": r.attended,
+            }
+            for r in rows
+        ],
+    }
+    audit_record(
+        action=Action.ATTENDEE_EXPORTED,
+        actor=by,
+        target=registration,
+        detail=f"{len(data['registrations'])} registrations",
+    )
+    return data
+
+
+def _same_person(registration: Registration):
+    if not registration.email:
+        return Registration.objects.filter(pk=registration.pk)
+    return Registration.objects.filter(email=registration.email)
+
+
+@transaction.atomic
+def attendee_erase(*, registration: Registration, by: User, now=None) -> int:
+    """Delete the personal data of the person of this registration, on their request: every
+    registration with their address loses name, address, function and dietary wishes; the
+    ones still to come are cancelled. What stays is a count per municipality."""
+    now = now or timezone.now()
+    ids = list(_same_person(registration).select_for_update().values_list("pk", flat=True))
+    rows = Registration.objects.filter(pk__in=ids)
+    rows.filter(cancelled_at__isnull=True, session__starts_at__gt=now).update(
+        cancelled_at=now, cancelled_by=by
+    )
+    count = rows.update(**PERSONAL_FIELDS, anonymised_at=now)
+    audit_record(
+        action=Action.ATTENDEE_DELETED,
+        actor=by,
+        target=registration,
+        detail=f"{count} registrations",
+    )
+    return count
+
+
+def attendees_anonymise(*, now=None) -> int:
+    """Anonymise the attendees of sessions that ended more than ATTENDEE_RETENTION_DAYS ago.
+    Who came from which municipality stays as a count; who they were does not. One query."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ATTENDEE_RETENTION_DAYS)
+    count = Registration.objects.filter(
+        session__ends_at__lt=cutoff, anonymised_at__isnull=True
+    ).update(**PERSONAL_FIELDS, anonymised_at=now)
+    if count:
+        audit_record(
+            action=Action.ATTENDEES_ANONYMISED,
+            actor=None,
+            detail=f"{count} registrations of sessions ended before {cutoff:%Y-%m-%d}",
+        )
+    return count
+
+
+# --- Mail ----------------------------------------------------------------------------------
+
+
+def registration_confirmation_send(*, registration: Registration) -> bool:
+    """The confirmation with the calendar invitation; sent once, however often it is asked."""
+    if registration.confirmation_sent_at or not registration.is_active or not registration.email:
+        return False
+    mail.registration_mail(registration, kind=mail.CONFIRMATION)
+    Registration.objects.filter(pk=registration.pk).update(confirmation_sent_at=timezone.now())
+    return True
+
+
+def registration_cancellation_send(*, registration: Registration) -> bool:
+    if registration.is_active or not registration.email:
+        return False
+    mail.registration_mail(registration, kind=mail.CANCELLATION)
+    return True
+
+
+def session_reminders_send(*, now=None) -> int:
+    """Remind everyone registered for a session that starts within MASTERCLASS_REMINDER_DAYS;
+    each person once."""
+    now = now or timezone.now()
+    due = (
+        Registration.objects.active()
+        .filter(
+            reminder_sent_at__isnull=True,
+            session__starts_at__gt=now,
+            session__starts_at__lte=now + timedelta(days=settings.MASTERCLASS_REMINDER_DAYS),
+        )
+        .exclude(email="")
+        .select_related("session__masterclass", "organisation")
+    )
+    sent = 0
+    for registration in due:
+        mail.registration_mail(registration, kind=mail.REMINDER)
+        Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=timezone.now())
+        sent += 1
+    return sent

@@ -1,0 +1,5 @@
+"""The service desk's pages, under /servicedesk/."""
+
+app_name = "servicedesk"
+
+urlpatterns = []
