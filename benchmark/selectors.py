@@ -179,6 +179,7 @@ def scan_advice(scan: Scan) -> list[dict]:
             "score": own[f"tag:{tag}"],
             "questions": advice_for(tag, questions, fractions),
             "masterclass": MASTERCLASSES[MASTERCLASS_FOR[tag]],
+            "masterclass_number": MASTERCLASS_FOR[tag],
         }
         for tag in weakest(own)
     ]

@@ -6,18 +6,23 @@ from monitor.models import User
 
 Role = User.Role
 
-# The main navigation of each role: (label, url name). Names under "monitor:" that take the
-# organisation's code get the user's own. Pages of later issues add their entries.
+# The main navigation of each role: (label, url name). The names in ORGANISATION_PAGES take
+# the organisation's code and get the user's own. Pages of later issues add their entries.
+MUNICIPALITY_NAVIGATION = [
+    (_("Overview"), "home"),
+    (_("Team"), "monitor:team"),
+    (_("Masterclasses"), "masterclasses:organisation"),
+]
 NAVIGATION = {
-    Role.PENVOERDER: [(_("Overview"), "home"), (_("Team"), "monitor:team")],
-    Role.CONTRIBUTOR: [(_("Overview"), "home"), (_("Team"), "monitor:team")],
+    Role.PENVOERDER: MUNICIPALITY_NAVIGATION,
+    Role.CONTRIBUTOR: MUNICIPALITY_NAVIGATION,
     Role.SERVICE_DESK: [(_("Participants"), "home")],
-    Role.ORGANISER: [(_("Participants"), "home")],
+    Role.ORGANISER: [(_("Participants"), "home"), (_("Masterclasses"), "masterclasses:programme")],
     Role.PROVINCE: [(_("Province"), "home")],
     Role.ADMIN: [(_("Overview"), "home"), (_("Programme admin"), "admin:index")],
 }
 
-ORGANISATION_PAGES = {"monitor:team"}
+ORGANISATION_PAGES = {"monitor:team", "masterclasses:organisation"}
 
 
 def navigation(request):

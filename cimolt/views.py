@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from masterclasses import selectors as masterclass_selectors
 from monitor import access, selectors
 from monitor.access import Capability
 from monitor.models import User
@@ -27,6 +28,12 @@ def home(request):
                 "members": selectors.organisation_team(organisation),
                 "submits": access.can(user, Capability.SUBMIT, organisation),
                 "scans": selectors.organisation_scans(organisation),
+                # Seed 002 asks every penvoerder to attend at least masterclass 1.
+                "masterclass_reminder": masterclass_selectors.first_masterclass_reminder(
+                    organisation, user.email
+                )
+                if user.role == Role.PENVOERDER
+                else None,
             },
         )
     if user.role == Role.PROVINCE:

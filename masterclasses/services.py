@@ -238,7 +238,7 @@ def registration_cancel(*, registration: Registration, by: User | None, now=None
 def attendance_set(*, session: Session, attended: set[int]) -> int:
     """Mark who came to the session (the ids in ``attended``) and who did not (the other
     active registrations). Returns how many came."""
-    registrations = list(session.registrations.active().select_for_update())
+    registrations = list(session.registrations.active().order_by("pk").select_for_update())
     for registration in registrations:
         registration.attended = registration.pk in attended
     Registration.objects.bulk_update(registrations, ["attended"])
@@ -321,7 +321,9 @@ def registrations_import(
 @transaction.atomic
 def attendance_import(*, session: Session, rows: list[dict]) -> int:
     """Take attendance from a list (columns email and attended: ja/nee). All rows or none."""
-    registrations = {r.email: r for r in session.registrations.active().select_for_update()}
+    registrations = {
+        r.email: r for r in session.registrations.active().order_by("pk").select_for_update()
+    }
     problems = []
     marked = []
     for line, row in enumerate(rows, start=2):
@@ -399,7 +401,9 @@ def attendee_erase(*, registration: Registration, by: User, now=None) -> int:
     registration with their address loses name, address, function and dietary wishes; the
     ones still to come are cancelled. What stays is a count per municipality."""
     now = now or timezone.now()
-    ids = list(_same_person(registration).select_for_update().values_list("pk", flat=True))
+    ids = list(
+        _same_person(registration).order_by("pk").select_for_update().values_list("pk", flat=True)
+    )
     rows = Registration.objects.filter(pk__in=ids)
     rows.filter(cancelled_at__isnull=True, session__starts_at__gt=now).update(
         cancelled_at=now, cancelled_by=by

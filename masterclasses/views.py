@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -361,7 +362,7 @@ def session_export(request, session_id, file_format):
         detail=f"attendee list, {len(dataset)} rows, {file_format}",
         request=request,
     )
-    starts = session.starts_at.date().isoformat()
+    starts = timezone.localdate(session.starts_at).isoformat()
     return download(
         dataset,
         filename=f"deelnemers-masterclass-{session.masterclass.number}-{starts}",
@@ -374,7 +375,7 @@ def session_add(request, masterclass_id):
     masterclass = get_object_or_404(
         Masterclass.objects.select_related("edition"), pk=masterclass_id
     )
-    form = SessionForm(request.POST or None, masterclass=masterclass)
+    form = SessionForm(request.POST if request.method == "POST" else None, masterclass=masterclass)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         session = services.session_add(
@@ -433,7 +434,9 @@ def attendee_erase(request, registration_id):
 def closing_register(request):
     masterclass = _masterclass(_edition_or_404(), Masterclass.Number.CLOSING)
     sessions = selectors.upcoming_sessions(masterclass)
-    form = GuestRegistrationForm(request.POST or None, sessions=sessions)
+    form = GuestRegistrationForm(
+        request.POST if request.method == "POST" else None, sessions=sessions
+    )
     status = 200
     if request.method == "POST":
         status = 400

@@ -124,3 +124,11 @@ def scan_a(edition, municipality_a):
     from monitor.models import Scan
 
     return Scan.objects.create(organisation=municipality_a, edition=edition)
+
+
+@pytest.fixture
+def sessions(edition):
+    """The masterclasses of the open edition, one upcoming session each: {number: session}."""
+    from tests.factories import programme_build
+
+    return programme_build(edition)

@@ -153,3 +153,37 @@ def questionnaire_build(year: int, *, status="open", deadline=None, reworded=Fal
         full_points_at=2,
     )
     return edition
+
+
+def programme_build(edition):
+    """The five meetings of the edition, each with one session a week from now (the closing
+    meeting's a month from now); returns {number: session}."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from masterclasses.services import programme_load, session_add
+
+    start = timezone.now().replace(microsecond=0) + timedelta(days=7)
+    sessions = {}
+    for masterclass in programme_load(edition=edition):
+        begins = start + timedelta(days=21 if masterclass.is_closing_meeting else 0)
+        sessions[masterclass.number] = session_add(
+            masterclass=masterclass,
+            starts_at=begins,
+            ends_at=begins + timedelta(hours=4),
+            place="Arnhem, Huis der Provincie",
+            capacity=40,
+        )
+    return sessions
+
+
+def attendee(number: int, **fields) -> dict:
+    """The keyword arguments of registration_create for a made-up colleague."""
+    return {
+        "name": f"Collega {number}",
+        "email": f"collega{number}@gemeente.test",
+        "function": "Inkoopadviseur",
+        "chatham_house_accepted": True,
+        **fields,
+    }

@@ -28,7 +28,9 @@ from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
 from monitor.models import Answer, Evidence, Remark, Scan, User
-from tests.factories import OrganisationFactory, UserFactory, questionnaire_build
+from masterclasses.models import Registration
+from masterclasses.services import registration_create
+from tests.factories import OrganisationFactory, UserFactory, programme_build, questionnaire_build
 
 # Bob and A's scan are planted in every test: they must stay hidden as much as Alice.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bob", "scan_of_a")]
@@ -94,6 +96,18 @@ def scan_of_a(alice, bob):
     )
     evidence.file.save("evidence", ContentFile(b"%PDF-1.4"), save=False)
     evidence.save()
+    # A colleague of A registered for masterclass 1: attendee data is A's and the organiser's.
+    sessions = programme_build(edition)
+    registration_create(
+        session=sessions[1],
+        organisation=alice.organisation,
+        by=alice,
+        name=f"Anna {CANARY}",
+        email=f"anna.{CANARY.lower()}@aalten.test",
+        function=f"Inkoper {CANARY}",
+        dietary=f"{CANARY} vegetarisch",
+        chatham_house_accepted=True,
+    )
     return scan
 
 
@@ -121,7 +135,19 @@ SAMPLE_VALUES: dict[str, Callable[[User], object]] = {
     "user_id": lambda alice: alice.organisation.members.get(role=Role.CONTRIBUTOR).pk,
     # A's results: a chart of its scores.
     "chart": lambda alice: "scores",
+    # The masterclasses: masterclass 1, its session where A's colleague is registered, that
+    # registration, and the session's attendee list as a download.
+    "number": lambda alice: 1,
+    "masterclass_id": lambda alice: _registration_of_a(alice).masterclass_id,
+    "session_id": lambda alice: _registration_of_a(alice).session_id,
+    "registration_id": lambda alice: _registration_of_a(alice).pk,
+    "file_format": lambda alice: "csv",
 }
+
+
+def _registration_of_a(alice: User) -> Registration:
+    return Registration.objects.get(organisation=alice.organisation)
+
 
 # Pages anyone may open without logging in: logging in in its several ways, the links the
 # emails carry, the statements every page links to, the language switch and the health check.
@@ -142,6 +168,7 @@ PUBLIC_PAGES = {
     "privacy",
     "healthz",
     "benchmark:top_ten",  # public once the organiser publishes it; names only with consent
+    "masterclasses:closing_register",  # the closing meeting is open to guests from outside
 }
 
 LOGIN_PAGES = {reverse("account_login"), reverse("admin:login")}
@@ -380,6 +407,13 @@ def test_canary_is_on_the_team_page_of_its_own_municipality(alice, bob):
     assert bob.email in body
 
 
+def test_canary_is_on_the_masterclass_pages_of_its_own_municipality(alice):
+    page = reverse("masterclasses:organisation_masterclass", args=["gm0197", 1])
+    body = body_of(request_as(Visitor("alice", alice), "get", page))
+    assert f"Anna {CANARY}" in body
+    assert f"Inkoper {CANARY}" in body
+
+
 def test_answer_canary_is_on_the_scan_pages_of_its_own_municipality(alice):
     section = reverse("monitor:scan_section", args=["gm0197", 2026, "beleid"])
     body = body_of(request_as(Visitor("alice", alice), "get", section))
@@ -415,8 +449,28 @@ def test_organiser_sees_no_municipality_page_outside_its_work(alice, organiser):
     # registering and admitting attendees needs their contact. Everywhere else A's people stay
     # hidden from the organiser.
     # Having every report made is the organiser's work too; opening one is not.
+    # Registering attendees of every municipality, marking their attendance and answering a
+    # person's request for their data is the organiser's work on the masterclass pages.
+    masterclass_work = {
+        "masterclasses:organisation",
+        "masterclasses:organisation_masterclass",
+        "masterclasses:session",
+        "masterclasses:session_register",
+        "masterclasses:session_attendance",
+        "masterclasses:session_import",
+        "masterclasses:attendance_import",
+        "masterclasses:session_export",
+        "masterclasses:registration_cancel",
+        "masterclasses:attendee_export",
+        "masterclasses:attendee_erase",
+        "masterclasses:session_add",
+    }
     assert_isolated(
-        Visitor("the organiser", organiser, duties=frozenset({"home", "benchmark:reports_all"})),
+        Visitor(
+            "the organiser",
+            organiser,
+            duties=frozenset({"home", "benchmark:reports_all", *masterclass_work}),
+        ),
         alice,
     )
 

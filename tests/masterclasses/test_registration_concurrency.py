@@ -1,0 +1,64 @@
+"""Twenty colleagues of one municipality registering for one masterclass at the same moment, on
+real PostgreSQL, each request on its own database connection: exactly three get in."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connections
+
+from masterclasses.models import Registration
+from masterclasses.services import registration_create
+from tests.factories import OrganisationFactory, attendee
+from tests.monitor.test_scan_concurrency import require_postgresql
+
+ATTEMPTS = 20
+ROUNDS = 12
+
+
+def register_all_at_once(session, organisation, round_number) -> list[str]:
+    barrier = threading.Barrier(ATTEMPTS)
+    outcomes = []
+
+    def attempt(number):
+        try:
+            barrier.wait(timeout=20)
+            registration_create(
+                session=session,
+                organisation=organisation,
+                by=None,
+                **attendee(round_number * 100 + number),
+            )
+            outcomes.append("registered")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        except Exception as error:  # a deadlock or an IntegrityError is the bug looked for
+            outcomes.append(f"ERROR {error!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a registration hung"
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_registrations_at_once_end_with_exactly_three(sessions):
+    require_postgresql()
+    session = sessions[1]
+    for round_number in range(ROUNDS):
+        organisation = OrganisationFactory(name=f"Gemeente Gelijktijdig {round_number}")
+        outcomes = register_all_at_once(session, organisation, round_number)
+        refusals = [o for o in outcomes if o != "registered"]
+        assert outcomes.count("registered") == 3, outcomes
+        assert len(refusals) == ATTEMPTS - 3
+        for refusal in refusals:
+            assert f"Gemeente Gelijktijdig {round_number} already has 3 people registered" in (
+                refusal
+            ), refusal
+        held = Registration.objects.active().filter(organisation=organisation)
+        assert sorted(held.values_list("seat", flat=True)) == [1, 2, 3]

@@ -1,0 +1,269 @@
+"""registration_create: who may come, and the refusals with the message each gives."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from icalendar import Calendar
+
+from masterclasses.models import Registration
+from masterclasses.services import (
+    attendance_set,
+    registration_cancel,
+    registration_create,
+    session_add,
+)
+from tests.factories import attendee
+
+pytestmark = pytest.mark.django_db
+
+
+def register(session, organisation, number, by=None, **fields):
+    return registration_create(
+        session=session, organisation=organisation, by=by, **attendee(number, **fields)
+    )
+
+
+def refusal(session, organisation, number, **fields) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        register(session, organisation, number, **fields)
+    return caught.value
+
+
+def test_three_colleagues_of_one_municipality_are_registered(sessions, municipality_a, alice):
+    for number in (1, 2, 3):
+        register(sessions[1], municipality_a, number, by=alice)
+    registrations = Registration.objects.filter(organisation=municipality_a)
+    assert sorted(r.seat for r in registrations) == [1, 2, 3]
+    assert {r.registered_by for r in registrations} == {alice}
+    assert all(r.chatham_house_accepted_at for r in registrations)
+
+
+def test_a_fourth_is_refused_with_who_is_already_registered(sessions, municipality_a):
+    for number in (1, 2, 3):
+        register(sessions[1], municipality_a, number)
+    error = refusal(sessions[1], municipality_a, 4)
+    message = " ".join(error.messages)
+    assert "Aalten" in message
+    assert "3" in message
+    for number in (1, 2, 3):
+        assert f"Collega {number}" in message
+    assert not Registration.objects.filter(email="collega4@gemeente.test").exists()
+
+
+def test_the_cap_counts_every_session_of_the_masterclass(sessions, municipality_a):
+    masterclass = sessions[1].masterclass
+    second = session_add(
+        masterclass=masterclass,
+        starts_at=sessions[1].starts_at + timedelta(days=14),
+        ends_at=sessions[1].ends_at + timedelta(days=14),
+        place="Apeldoorn",
+        capacity=40,
+    )
+    register(sessions[1], municipality_a, 1)
+    register(second, municipality_a, 2)
+    register(second, municipality_a, 3)
+    refusal(sessions[1], municipality_a, 4)
+
+
+def test_another_municipality_and_another_masterclass_have_places_of_their_own(
+    sessions, municipality_a, municipality_b
+):
+    for number in (1, 2, 3):
+        register(sessions[1], municipality_a, number)
+    register(sessions[1], municipality_b, 4)
+    register(sessions[2], municipality_a, 1)
+    assert Registration.objects.count() == 5
+
+
+def test_cancelling_frees_the_place(sessions, municipality_a, alice):
+    first, *_ = [register(sessions[1], municipality_a, n) for n in (1, 2, 3)]
+    registration_cancel(registration=first, by=alice)
+    fourth = register(sessions[1], municipality_a, 4)
+    assert fourth.seat == first.seat
+    first.refresh_from_db()
+    assert first.cancelled_by == alice
+    assert Registration.objects.active().filter(organisation=municipality_a).count() == 3
+
+
+def test_the_same_person_twice_is_refused_whatever_the_spelling(sessions, municipality_a):
+    register(sessions[1], municipality_a, 1)
+    error = refusal(sessions[1], municipality_a, 2, email=" Collega1@Gemeente.TEST ")
+    assert "collega1@gemeente.test is already registered" in error.message_dict["email"][0]
+
+
+def test_the_same_person_may_come_to_another_masterclass(sessions, municipality_a):
+    register(sessions[1], municipality_a, 1)
+    register(sessions[2], municipality_a, 1)
+    assert Registration.objects.filter(email="collega1@gemeente.test").count() == 2
+
+
+def test_a_cancelled_person_may_register_again(sessions, municipality_a):
+    registration_cancel(registration=register(sessions[1], municipality_a, 1), by=None)
+    register(sessions[1], municipality_a, 1)
+
+
+def test_without_accepting_the_chatham_house_rule_nobody_is_registered(sessions, municipality_a):
+    error = refusal(sessions[1], municipality_a, 1, chatham_house_accepted=False)
+    assert "Chatham House Rule" in error.message_dict["chatham_house"][0]
+    assert not Registration.objects.exists()
+
+
+def test_masterclass_4_is_only_for_people_who_attended_one_of_1_to_3(sessions, municipality_a):
+    error = refusal(sessions[4], municipality_a, 1)
+    assert "attended masterclass 1, 2 or 3" in error.message_dict["email"][0]
+    came = register(sessions[2], municipality_a, 1)
+    stayed_away = register(sessions[3], municipality_a, 2)
+    attendance_set(session=sessions[2], attended={came.pk})
+    attendance_set(session=sessions[3], attended=set())
+    register(sessions[4], municipality_a, 1)
+    refusal(sessions[4], municipality_a, 2)
+    assert stayed_away.pk
+
+
+def test_a_full_session_refuses_everyone(sessions, municipality_a, municipality_b):
+    session = sessions[2]
+    session.capacity = 2
+    session.save()
+    register(session, municipality_a, 1)
+    register(session, municipality_b, 2)
+    error = refusal(session, municipality_a, 3)
+    assert "This session is full: all 2 places are taken" in error.messages[0]
+
+
+def test_a_session_that_has_begun_takes_no_registrations(sessions, municipality_a):
+    error = refusal(
+        sessions[1], municipality_a, 1, now=sessions[1].starts_at + timedelta(minutes=1)
+    )
+    assert "already begun" in error.messages[0]
+
+
+def test_a_registration_can_no_longer_be_cancelled_once_the_session_began(sessions, municipality_a):
+    registration = register(sessions[1], municipality_a, 1)
+    with pytest.raises(ValidationError, match="already begun"):
+        registration_cancel(
+            registration=registration, by=None, now=sessions[1].starts_at + timedelta(hours=1)
+        )
+
+
+def test_the_closing_meeting_admits_guests_and_has_no_cap(sessions, municipality_a):
+    closing = sessions[5]
+    guest = registration_create(
+        session=closing,
+        organisation=None,
+        organisation_name="Waterschap Rijn en IJssel",
+        by=None,
+        **attendee(9),
+    )
+    assert guest.organisation is None
+    assert guest.seat is None
+    for number in (1, 2, 3, 4):
+        register(closing, municipality_a, number)
+    assert closing.registrations.count() == 5
+
+
+def test_only_the_closing_meeting_admits_guests(sessions):
+    with pytest.raises(ValidationError, match="Only the closing meeting"):
+        registration_create(
+            session=sessions[1],
+            organisation=None,
+            organisation_name="Bureau X",
+            by=None,
+            **attendee(1),
+        )
+
+
+def test_dietary_wishes_are_kept_only_where_lunch_is_served(sessions, municipality_a):
+    lunch = register(sessions[1], municipality_a, 1, dietary="vegetarisch")
+    no_lunch = register(sessions[2], municipality_a, 1, dietary="vegetarisch")
+    assert lunch.dietary == "vegetarisch"
+    assert no_lunch.dietary == ""
+
+
+# --- The database holds the cap, whatever the code does -------------------------------------
+
+
+def _row(session, organisation, seat, email):
+    return Registration(
+        session=session,
+        masterclass=session.masterclass,
+        organisation=organisation,
+        seat=seat,
+        name="X",
+        email=email,
+        function="Y",
+        chatham_house_accepted_at=timezone.now(),
+    )
+
+
+def test_the_database_refuses_a_fourth_seat(sessions, municipality_a):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _row(sessions[1], municipality_a, 4, "a@x.test").save()
+
+
+def test_the_database_refuses_a_seat_taken_twice(sessions, municipality_a):
+    _row(sessions[1], municipality_a, 1, "a@x.test").save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _row(sessions[1], municipality_a, 1, "b@x.test").save()
+
+
+def test_the_database_refuses_one_person_twice_per_masterclass(sessions, municipality_a):
+    _row(sessions[1], municipality_a, 1, "a@x.test").save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _row(sessions[1], municipality_a, 2, "a@x.test").save()
+
+
+# --- Mail ----------------------------------------------------------------------------------
+
+
+def _calendar(message) -> Calendar:
+    ((name, content, mimetype),) = message.attachments
+    assert name.endswith(".ics")
+    assert mimetype.startswith("text/calendar")
+    return Calendar.from_ical(content)
+
+
+def test_a_registration_is_confirmed_by_mail_with_a_calendar_invitation(
+    sessions, municipality_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(sessions[1], municipality_a, 1)
+    (message,) = mail.outbox
+    assert message.to == ["collega1@gemeente.test"]
+    assert "Masterclass 1" in message.subject
+    assert "Chatham House Rule" in message.body
+    assert "Arnhem, Huis der Provincie" in message.body
+    calendar = _calendar(message)
+    assert calendar["method"] == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == sessions[1].starts_at
+    assert event.decoded("dtend") == sessions[1].ends_at
+    assert str(event["location"]) == "Arnhem, Huis der Provincie"
+    registration.refresh_from_db()
+    assert registration.confirmation_sent_at is not None
+
+
+def test_the_confirmation_is_sent_once_however_often_the_task_runs(sessions, municipality_a):
+    from masterclasses.tasks import registration_confirmation_send
+
+    registration = register(sessions[1], municipality_a, 1)
+    registration_confirmation_send(registration.pk)
+    registration_confirmation_send(registration.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_cancelling_sends_the_withdrawal_of_the_invitation(
+    sessions, municipality_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(sessions[1], municipality_a, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=registration, by=None)
+    invitation, withdrawal = mail.outbox
+    assert "cancelled" in withdrawal.subject or "afgemeld" in withdrawal.subject.lower()
+    sent, withdrawn = _calendar(invitation), _calendar(withdrawal)
+    assert withdrawn["method"] == "CANCEL"
+    assert sent.walk("VEVENT")[0]["uid"] == withdrawn.walk("VEVENT")[0]["uid"]
