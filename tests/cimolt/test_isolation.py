@@ -27,9 +27,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
-from monitor.models import Answer, Evidence, Remark, Scan, User
 from masterclasses.models import Registration
 from masterclasses.services import registration_create
+from monitor.models import Answer, Evidence, Remark, Scan, User
 from tests.factories import OrganisationFactory, UserFactory, programme_build, questionnaire_build
 
 # Bob and A's scan are planted in every test: they must stay hidden as much as Alice.

@@ -91,9 +91,7 @@ def test_cancelling_on_the_page_frees_the_place(client, alice, sessions, municip
     client.force_login(alice)
     url = reverse("masterclasses:registration_cancel", args=[registration.pk])
     response = client.post(url, follow=True)
-    assert "The registration of Collega 1 has been cancelled" in response.content.decode() or (
-        "De aanmelding van Collega 1 is geannuleerd" in response.content.decode()
-    )
+    assert "De aanmelding van Collega 1 is geannuleerd" in response.content.decode()
     registration.refresh_from_db()
     assert registration.cancelled_at is not None
     assert "Collega 1" not in client.get(page_of("gm0197")).content.decode()

@@ -57,7 +57,7 @@ def test_twenty_registrations_at_once_end_with_exactly_three(sessions):
         assert outcomes.count("registered") == 3, outcomes
         assert len(refusals) == ATTEMPTS - 3
         for refusal in refusals:
-            assert f"Gemeente Gelijktijdig {round_number} already has 3 people registered" in (
+            assert f"Gemeente Gelijktijdig {round_number} heeft al 3 mensen aangemeld" in (
                 refusal
             ), refusal
         held = Registration.objects.active().filter(organisation=organisation)

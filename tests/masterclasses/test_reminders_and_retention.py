@@ -60,7 +60,7 @@ def test_attendees_of_a_session_within_three_days_get_one_reminder(sessions, mun
 
     (message,) = mail.outbox
     assert message.to == [reminded.email]
-    assert message.subject.startswith(("Reminder", "Herinnering"))
+    assert message.subject.startswith("Herinnering: Masterclass 2")
     assert "Ede" in message.body
     assert message.attachments
 
