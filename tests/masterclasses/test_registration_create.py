@@ -267,3 +267,36 @@ def test_cancelling_sends_the_withdrawal_of_the_invitation(
     sent, withdrawn = _calendar(invitation), _calendar(withdrawal)
     assert withdrawn["method"] == "CANCEL"
     assert sent.walk("VEVENT")[0]["uid"] == withdrawn.walk("VEVENT")[0]["uid"]
+
+
+# --- The admin goes through the same service ----------------------------------------------
+
+
+def _admin_add(client, session, organisation, number):
+    return client.post(
+        "/admin/masterclasses/registration/add/",
+        {
+            "session": session.pk,
+            "organisation": organisation.pk,
+            "organisation_name": "",
+            "name": f"Collega {number}",
+            "email": f"collega{number}@gemeente.test",
+            "function": "Inkoper",
+            "dietary": "",
+            "chatham_house": "on",
+        },
+    )
+
+
+def test_the_admin_registers_through_the_service_and_is_refused_the_fourth(
+    client, programme_admin, sessions, municipality_a
+):
+    client.force_login(programme_admin)
+    for number in (1, 2, 3):
+        assert _admin_add(client, sessions[1], municipality_a, number).status_code == 302
+    assert sorted(Registration.objects.values_list("seat", flat=True)) == [1, 2, 3]
+    assert Registration.objects.filter(registered_by=programme_admin).count() == 3
+    response = _admin_add(client, sessions[1], municipality_a, 4)
+    assert response.status_code == 200
+    assert "Aalten heeft al 3 mensen aangemeld" in response.content.decode()
+    assert Registration.objects.count() == 3
