@@ -8,10 +8,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from monitor.dimensions import TAG_DIMENSIONS, Category, Level, tag_label
-from monitor.models import Scan
+from monitor.models import Answer, Edition, Organisation, Scan
 
 from .advice import MASTERCLASS_FOR, MASTERCLASSES, advice_for, weakest
 from .models import ImprovementGoal, NamingConsent, ScanScore
+from .province import ALL_CATEGORIES, province_statistics, scan_figures
 from .scoring import question_max_points, stage
 from .statistics import PeerSummary, median_or_none, peer_summary, ranks_with_ties
 
@@ -235,3 +236,99 @@ def goals(scan: Scan) -> dict[str, list[dict]]:
             entry["reached"] = entry["score"] is not None and entry["score"] >= goal.target
             result["previous"].append(entry)
     return result
+
+
+# --- The province's statistics --------------------------------------------------------------
+
+
+def province_figures(province: str, edition) -> dict[str, list]:
+    """Per region of the province (every region its municipalities have, "" for none), the
+    figures of the edition's submitted scans: four queries, however many municipalities."""
+    regions = Organisation.objects.filter(
+        kind=Organisation.Kind.MUNICIPALITY, province=province
+    ).values_list("region", flat=True)
+    figures: dict[str, list] = {region: [] for region in regions}
+    scans = dict(
+        Scan.objects.filter(
+            edition=edition,
+            status=Scan.Status.SUBMITTED,
+            organisation__province=province,
+            organisation__kind=Organisation.Kind.MUNICIPALITY,
+        ).values_list("pk", "organisation__region")
+    )
+    spend: dict[int, list] = defaultdict(list)
+    for scan_id, key, value in Answer.objects.filter(
+        scan_id__in=scans, question__key__startswith="spend_"
+    ).values_list("scan_id", "question__key", "value"):
+        spend[scan_id].append((key, value))
+    scores: dict[int, dict] = defaultdict(dict)
+    for scan_id, dimension, score in ScanScore.objects.filter(scan_id__in=scans).values_list(
+        "scan_id", "dimension", "score"
+    ):
+        scores[scan_id][dimension] = score
+    for scan_id, region in scans.items():
+        figures[region].append(scan_figures(spend[scan_id], scores[scan_id]))
+    return figures
+
+
+def province_table(province: str, edition) -> list:
+    """The province's statistics of the edition, suppressed (benchmark/province.py), with the
+    growth against the edition before it."""
+    previous = (
+        Edition.objects.filter(year__lt=edition.year)
+        .exclude(status=Edition.Status.DRAFT)
+        .order_by("-year")
+        .first()
+    )
+    return province_statistics(
+        province,
+        province_figures(province, edition),
+        province_figures(province, previous) if previous else None,
+        min_size=settings.MIN_GROUP_SIZE,
+    )
+
+
+def province_rows(areas: list) -> list[dict]:
+    """The statistics as rows of one table, for the page and every download alike: per area,
+    a row per procurement category, one for all categories together, and one per dimension
+    score. A hidden figure is None, with the same note whatever the reason, so the note does
+    not tell a small group from a group hidden to protect another."""
+    hidden_note = _("not shown, to protect the figures of individual municipalities")
+    rows = []
+    for area in areas:
+        name = area.name or str(_("(no region)"))
+        kind = _("province") if area.is_province else _("region")
+        base = {"area": name, "kind": kind, "area_shown": area.shown}
+        for spend in area.spend:
+            label = (
+                _("All categories")
+                if spend.category == ALL_CATEGORIES
+                else tag_label(spend.category)
+            )
+            rows.append(
+                {
+                    **base,
+                    "part": label,
+                    "is_spend": True,
+                    "participants": area.participants if area.shown else None,
+                    "total": spend.total if area.shown else None,
+                    "circular": spend.circular if area.shown else None,
+                    "share": spend.share if area.shown else None,
+                    "growth": spend.growth if area.growth_shown else None,
+                    "growth_percent": spend.growth_percent if area.growth_shown else None,
+                    "mean_score": spend.mean_score if area.shown else None,
+                    "note": "" if area.shown and area.growth_shown else hidden_note,
+                }
+            )
+        for dimension, mean in area.scores.items():
+            rows.append(
+                {
+                    **base,
+                    "part": dimension_label(dimension),
+                    "is_spend": False,
+                    "participants": area.participants if area.shown else None,
+                    "mean_score": mean if area.shown else None,
+                    "note": "" if area.shown else hidden_note,
+                }
+            )
+    return rows

@@ -16,9 +16,13 @@ MUNICIPALITY_NAVIGATION = [
 NAVIGATION = {
     Role.PENVOERDER: MUNICIPALITY_NAVIGATION,
     Role.CONTRIBUTOR: MUNICIPALITY_NAVIGATION,
-    Role.SERVICE_DESK: [(_("Participants"), "home")],
+    Role.SERVICE_DESK: [
+        (_("Participants"), "home"),
+        (_("Status"), "servicedesk:index"),
+        (_("Announcements"), "servicedesk:announcement"),
+    ],
     Role.ORGANISER: [(_("Participants"), "home"), (_("Masterclasses"), "masterclasses:programme")],
-    Role.PROVINCE: [(_("Province"), "home")],
+    Role.PROVINCE: [(_("Province"), "home"), (_("Statistics"), "province:index")],
     Role.ADMIN: [(_("Overview"), "home"), (_("Programme admin"), "admin:index")],
 }
 
@@ -35,6 +39,13 @@ def navigation(request):
     own_code = {"code": user.organisation.url_code} if user.organisation_id else {}
     for label, name in items:
         url = reverse(name, kwargs=own_code if name in ORGANISATION_PAGES else None)
-        is_current = current == url or (url != "/" and current.startswith(url))
-        entries.append({"label": label, "url": url, "current": is_current})
+        entries.append({"label": label, "url": url, "current": False})
+    # The entry whose address is the longest start of the page's is the current one.
+    matches = [
+        e
+        for e in entries
+        if current == e["url"] or (e["url"] != "/" and current.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["current"] = True
     return {"navigation": entries, "service_desk_email": settings.SERVICE_DESK_EMAIL}

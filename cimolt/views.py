@@ -53,6 +53,7 @@ def home(request):
             {
                 "participants": participants,
                 "links_to_team": access.holds_for_all_participants(user, Capability.TEAM),
+                "links_to_accounts": access.holds_for_all_participants(user, Capability.ACCOUNTS),
                 "sees_status": access.holds_for_all_participants(user, Capability.STATUS),
             },
         )

@@ -1,18 +1,12 @@
 """Thin tasks: ids in, a service call. Each is safe to run twice (acks late): a registration
 remembers that its confirmation and reminder went out."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
+
+from monitor.tasks import MAIL_RETRIES
 
 from . import services
 from .models import Registration
-
-MAIL_RETRIES = {
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
-    "retry_backoff": True,
-    "max_retries": 8,
-}
 
 
 def _registration(registration_id: int) -> Registration | None:

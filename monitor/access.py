@@ -33,11 +33,14 @@ class Capability(StrEnum):
     CONTACT = "contact"  # that the organisation takes part, and its penvoerder's contact
     REOPEN = "reopen"  # open a submitted scan again
     REGISTRATIONS = "registrations"  # masterclass attendees of the organisation
+    ACCOUNTS = "accounts"  # issue, hand over and deactivate the organisation's logins
+    DEADLINES = "deadlines"  # deadlines, extensions, reminders and announcements
 
 
 # What a member may do within their own organisation.
 MEMBER_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.PENVOERDER: frozenset(Capability) - {Capability.REOPEN},
+    Role.PENVOERDER: frozenset(Capability)
+    - {Capability.REOPEN, Capability.ACCOUNTS, Capability.DEADLINES},
     Role.CONTRIBUTOR: frozenset(
         {
             Capability.TEAM,
@@ -52,7 +55,14 @@ MEMBER_CAPABILITIES: dict[str, frozenset[Capability]] = {
 # What a cross-organisation role may do for every participating organisation.
 STAFF_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SERVICE_DESK: frozenset(
-        {Capability.TEAM, Capability.STATUS, Capability.CONTACT, Capability.REOPEN}
+        {
+            Capability.TEAM,
+            Capability.STATUS,
+            Capability.CONTACT,
+            Capability.REOPEN,
+            Capability.ACCOUNTS,
+            Capability.DEADLINES,
+        }
     ),
     Role.ORGANISER: frozenset({Capability.REGISTRATIONS, Capability.CONTACT}),
     Role.ADMIN: frozenset(Capability),
@@ -179,7 +189,7 @@ def province_for_user(user: User) -> str:
     """The province whose aggregates a province user may see; only that role has one."""
     if user.is_authenticated and user.role == Role.PROVINCE and user.organisation is not None:
         return user.organisation.province
-    raise PermissionDenied
+    raise Http404
 
 
 def has_role(user: User, *roles: str) -> bool:

@@ -38,7 +38,9 @@ def demo_editions_seed() -> tuple[Edition, Edition]:
     Edition.objects.filter(pk=current.pk).update(
         status=Edition.Status.OPEN,
         opens_on=(now - timedelta(days=30)).date(),
-        deadline=(now + timedelta(days=45)).replace(hour=23, minute=59, second=0, microsecond=0),
+        deadline=timezone.localtime(now + timedelta(days=45)).replace(
+            hour=23, minute=59, second=0, microsecond=0
+        ),
     )
     previous.refresh_from_db()
     current.refresh_from_db()

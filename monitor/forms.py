@@ -3,11 +3,13 @@ without JavaScript) and the autosave of one answer validate in exactly the same 
 
 import json
 import re
+from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -237,3 +239,123 @@ class ContributorInviteForm(forms.Form):
                 _("This address already has an account. Ask the service desk if it should move.")
             )
         return email
+
+
+# --- The service desk ----------------------------------------------------------------------
+
+
+def local_moment(day, moment) -> datetime:
+    """A date and a time as typed on a Dutch page: a moment in the programme's time zone."""
+    return timezone.make_aware(datetime.combine(day, moment), timezone.get_current_timezone())
+
+
+class DayField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"})
+
+
+class TimeOfDayField(forms.TimeField):
+    widget = forms.TimeInput(attrs={"type": "time"})
+
+
+class AccountIssueForm(ContributorInviteForm):
+    """A login for a municipality, issued by the service desk: a new penvoerder (the one
+    before stays on as a contributor) or a contributor for every part of the scan."""
+
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (User.Role.PENVOERDER, _("penvoerder (takes over from the current one)")),
+            (User.Role.CONTRIBUTOR, _("contributor")),
+        ],
+        widget=forms.RadioSelect,
+        initial=User.Role.PENVOERDER,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, sections=[], **kwargs)
+        del self.fields["sections"]
+
+
+class DeadlineForm(forms.Form):
+    day = DayField(label=_("Deadline (date)"))
+    time = TimeOfDayField(label=_("Time"), initial="23:59")
+    reminder_days = forms.CharField(
+        label=_("Reminders, days before the deadline"),
+        max_length=40,
+        help_text=_(
+            "Penvoerders who have not submitted get a reminder this many days before their "
+            "deadline, e.g. “14, 3”."
+        ),
+    )
+
+    def clean_reminder_days(self):
+        parts = [p.strip() for p in self.cleaned_data["reminder_days"].replace(";", ",").split(",")]
+        try:
+            days = sorted({int(p) for p in parts if p}, reverse=True)
+        except ValueError:
+            raise ValidationError(_("Write whole numbers of days, separated by commas.")) from None
+        if not days or any(d < 1 or d > 90 for d in days):
+            raise ValidationError(_("Each number of days is between 1 and 90."))
+        return days
+
+    def clean(self):
+        data = super().clean()
+        if {"day", "time"} <= data.keys():
+            data["deadline"] = local_moment(data["day"], data["time"])
+            if data["deadline"] <= timezone.now():
+                self.add_error("day", _("Choose a moment in the future."))
+        return data
+
+
+class ExtensionForm(forms.Form):
+    day = DayField(label=_("Extension until (date)"), required=False)
+    time = TimeOfDayField(label=_("Time"), initial="23:59", required=False)
+
+    def __init__(self, *args, scan_year: int, **kwargs):
+        kwargs.setdefault("prefix", f"extension{scan_year}")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("day")
+        data["until"] = local_moment(day, data.get("time") or time(23, 59)) if day else None
+        return data
+
+
+class AnnouncementForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent by email to every active penvoerder, with a greeting and a signature."),
+    )
+
+
+class StatusFilterForm(forms.Form):
+    """The status overview's filters; an unknown value is ignored rather than refused."""
+
+    STATES = [
+        ("", _("all")),
+        ("not_started", _("not started")),
+        ("in_progress", _("in progress")),
+        ("submitted", _("submitted")),
+    ]
+    SORTS = [
+        ("name", _("municipality")),
+        ("region", _("region")),
+        ("progress", _("progress")),
+        ("activity", _("last activity")),
+    ]
+    state = forms.ChoiceField(label=_("Status"), choices=STATES, required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+
+    def __init__(self, *args, regions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("all")), *((r, r) for r in regions)]
+
+    def values(self) -> dict:
+        if self.is_valid():
+            return self.cleaned_data
+        return {"state": "", "region": "", "sort": "name"}

@@ -256,6 +256,15 @@ class Edition(Localised, models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    reminder_days = models.JSONField(
+        _("reminder days"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Penvoerders who have not submitted get a reminder this many days before their "
+            "deadline; empty means the default of the DEADLINE_REMINDER_DAYS setting."
+        ),
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -264,6 +273,13 @@ class Edition(Localised, models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.year)
+
+    @property
+    def reminders_before(self) -> list[int]:
+        """The days before a deadline on which reminders go out, largest first."""
+        from django.conf import settings
+
+        return sorted(set(self.reminder_days or settings.DEADLINE_REMINDER_DAYS), reverse=True)
 
 
 class Section(Localised, models.Model):
@@ -571,3 +587,53 @@ class SectionAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contributor} – {self.section_key}"
+
+
+# --- The service desk's mail to penvoerders ------------------------------------------------
+
+
+class DeadlineReminder(models.Model):
+    """That a municipality's penvoerder was reminded of a deadline, ``days_before`` it: each
+    reminder goes out once, however often the daily task runs."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField(_("days before the deadline"))
+    sent_to = models.EmailField(_("sent to"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "edition", "days_before"], name="one_reminder_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.edition.year} −{self.days_before}"
+
+
+class Announcement(models.Model):
+    """A message from the service desk to every penvoerder, e.g. a feedback moment."""
+
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The addresses it has gone to so far: a task that is run again (a worker that died
+    # half-way) sends only to the rest.
+    delivered_to = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self) -> str:
+        return self.subject

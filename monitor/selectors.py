@@ -1,9 +1,18 @@
 """Reads that span relations. Each returns a fixed number of queries, however many
 municipalities take part."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
-from .models import Edition, Organisation, Scan, ScanChange, Section, User, value_is_given
+from .models import (
+    Answer,
+    Edition,
+    Organisation,
+    Scan,
+    ScanChange,
+    Section,
+    User,
+    value_is_given,
+)
 
 
 def organisation_team(organisation: Organisation) -> QuerySet[User]:
@@ -129,4 +138,57 @@ def organisation_scans(organisation: Organisation) -> list[dict]:
         rows.append({"edition": edition, "scan": scan})
     if rows and rows[0]["scan"] is not None:
         rows[0]["percent"] = scan_percent(scan_progress(rows[0]["scan"]))
+    return rows
+
+
+# --- The service desk's overview: how far each municipality is, never what it answered -----
+
+NOT_STARTED, IN_PROGRESS, SUBMITTED = "not_started", "in_progress", "submitted"
+STATUS_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, SUBMITTED: 2}
+
+
+def edition_status(edition: Edition, organisations: QuerySet[Organisation]) -> list[dict]:
+    """Per municipality: its penvoerder, whether its scan of the edition has not started, is in
+    progress (with the share of required questions answered) or is submitted, its last
+    activity and its deadline. Answer values are read only to count them and never leave this
+    function. Four queries, however many municipalities and questions."""
+    participants = list(participants_overview(organisations))
+    scans = {
+        scan.organisation_id: scan
+        for scan in Scan.objects.filter(edition=edition, organisation__in=organisations)
+        .annotate(last_change=Max("changes__at"))
+        .select_related("edition")
+    }
+    required = set(edition.questions.filter(required=True).values_list("pk", flat=True))
+    answered: dict[int, int] = {}
+    for scan_id, value, prefilled in Answer.objects.filter(
+        scan__in=[s.pk for s in scans.values()], question_id__in=required
+    ).values_list("scan_id", "value", "prefilled"):
+        if value_is_given(value) and not prefilled:
+            answered[scan_id] = answered.get(scan_id, 0) + 1
+    rows = []
+    for organisation in participants:
+        scan = scans.get(organisation.pk)
+        if scan is None:
+            state, percent = NOT_STARTED, 0
+        elif scan.status == Scan.Status.SUBMITTED:
+            state, percent = SUBMITTED, 100
+        else:
+            done = answered.get(scan.pk, 0)
+            state = IN_PROGRESS
+            percent = round(100 * done / len(required)) if required else 100
+        rows.append(
+            {
+                "organisation": organisation,
+                "scan": scan,
+                "state": state,
+                "percent": percent,
+                "last_activity": max(
+                    (t for t in (scan.last_change, scan.created_at) if t), default=None
+                )
+                if scan
+                else None,
+                "deadline": scan.deadline if scan else edition.deadline,
+            }
+        )
     return rows

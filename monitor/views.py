@@ -387,4 +387,9 @@ def scan_reopen(request, code, year):
         messages.success(
             request, _("The scan of %(name)s is open again.") % {"name": scan.organisation}
         )
+    # The service desk reopens from its status overview or its page of the municipality.
+    if request.POST.get("next") == "status":
+        return redirect("servicedesk:status", year=year)
+    if access.can(request.user, Capability.ACCOUNTS, scan.organisation):
+        return redirect("servicedesk:municipality", code=code)
     return redirect("monitor:team", code=code)

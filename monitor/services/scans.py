@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import access
+from ..audit import audit_record
 from ..models import (
     Answer,
+    AuditEvent,
     Edition,
     Evidence,
     Organisation,
@@ -404,6 +406,7 @@ def scan_reopen(*, scan: Scan, user: User) -> None:
     scan.status, scan.submitted_at, scan.submitted_by = Scan.Status.OPEN, None, None
     scan.save(update_fields=["status", "submitted_at", "submitted_by"])
     ScanChange.objects.create(scan=scan, action=Change.REOPENED, actor=user)
+    audit_record(action=AuditEvent.Action.SCAN_REOPENED, actor=user, target=scan)
 
 
 @transaction.atomic

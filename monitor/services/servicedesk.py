@@ -1,0 +1,228 @@
+"""The service desk's writes: deadlines and extensions, the reminders before a deadline, and
+announcements to every penvoerder. Each change is in the audit trail."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from ..audit import audit_record
+from ..models import (
+    Announcement,
+    AuditEvent,
+    DeadlineReminder,
+    Edition,
+    Organisation,
+    Scan,
+    User,
+)
+from .scans import scan_for
+
+Action = AuditEvent.Action
+
+
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@transaction.atomic
+def edition_deadline_set(
+    *, edition: Edition, deadline: datetime, reminder_days: list[int], by: User
+) -> None:
+    """Set the edition's deadline and the days before it on which reminders go out."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if edition.status != Edition.Status.OPEN:
+        raise ValidationError(_("Only the deadline of an open edition can be changed."))
+    before = edition.deadline
+    edition.deadline, edition.reminder_days = deadline, sorted(set(reminder_days), reverse=True)
+    edition.save(update_fields=["deadline", "reminder_days"])
+    audit_record(
+        action=Action.DEADLINE_CHANGED,
+        actor=by,
+        target=edition,
+        detail=f"{_when(before)} -> {_when(deadline)}; reminders {edition.reminder_days}",
+    )
+
+
+@transaction.atomic
+def scan_extension_set(
+    *, organisation: Organisation, edition: Edition, until: datetime | None, by: User
+) -> Scan:
+    """Give one municipality until ``until`` (None takes an extension back)."""
+    if edition.status != Edition.Status.OPEN:
+        raise ValidationError(_("Only a scan of an open edition can get an extension."))
+    if until is not None and edition.deadline is not None and until <= edition.deadline:
+        raise ValidationError(
+            {
+                "until": _("An extension ends after the deadline of %(deadline)s.")
+                % {"deadline": date_format(timezone.localtime(edition.deadline), "j F Y H:i")}
+            }
+        )
+    scan = Scan.objects.select_for_update().get(
+        pk=scan_for(organisation=organisation, edition=edition).pk
+    )
+    before = scan.extended_until
+    scan.extended_until = until
+    scan.save(update_fields=["extended_until"])
+    audit_record(
+        action=Action.EXTENSION_GRANTED,
+        actor=by,
+        target=scan,
+        detail=f"{_when(before)} -> {_when(until)}",
+    )
+    return scan
+
+
+# --- Reminders before the deadline ----------------------------------------------------------
+
+
+def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, datetime]]:
+    """The penvoerders to remind today, with the reminder day and their deadline: of every
+    municipality whose scan of the open edition is not submitted and whose deadline (or
+    extension) is at most one of the reminder days away, once per reminder day. A day the task
+    did not run is made up for the next day, with one mail. Three queries."""
+    now = now or timezone.now()
+    if edition.status != Edition.Status.OPEN or edition.deadline is None:
+        return []
+    scans = {s.organisation_id: s for s in edition.scans.all()}
+    done = set(
+        DeadlineReminder.objects.filter(edition=edition).values_list(
+            "organisation_id", "days_before"
+        )
+    )
+    today = timezone.localdate(now)
+    due = []
+    for penvoerder in announcement_recipients():
+        scan = scans.get(penvoerder.organisation_id)
+        if scan is not None and scan.status == Scan.Status.SUBMITTED:
+            continue
+        deadline = scan.deadline if scan is not None else edition.deadline
+        if deadline < now:
+            continue
+        left = (timezone.localdate(deadline) - today).days
+        reached = [
+            day
+            for day in edition.reminders_before
+            if left <= day and (penvoerder.organisation_id, day) not in done
+        ]
+        if reached:
+            due.append((penvoerder, min(reached), deadline))
+    return due
+
+
+def deadline_reminders_send(*, now=None) -> int:
+    """Send today's reminders for every open edition; each (municipality, day) once. A mail
+    and its record go together, one municipality at a time: what was sent before a worker
+    died is not sent again."""
+    now = now or timezone.now()
+    total = 0
+    for edition in Edition.objects.filter(status=Edition.Status.OPEN, deadline__isnull=False):
+        sent = 0
+        for penvoerder, day, deadline in reminders_due(edition, now=now):
+            with transaction.atomic():
+                # A second worker sending the same reminder waits on this row, then finds it.
+                _, created = DeadlineReminder.objects.get_or_create(
+                    organisation=penvoerder.organisation,
+                    edition=edition,
+                    days_before=day,
+                    defaults={"sent_to": penvoerder.email, "sent_at": now},
+                )
+                # The reminders further out that this one makes up for are done as well.
+                DeadlineReminder.objects.bulk_create(
+                    [
+                        DeadlineReminder(
+                            organisation=penvoerder.organisation,
+                            edition=edition,
+                            days_before=further,
+                            sent_to=penvoerder.email,
+                            sent_at=now,
+                        )
+                        for further in edition.reminders_before
+                        if further > day
+                    ],
+                    ignore_conflicts=True,
+                )
+                if created:
+                    _reminder_mail(penvoerder, edition, deadline, now)
+                    sent += 1
+        if sent:
+            audit_record(
+                action=Action.REMINDERS_SENT, actor=None, target=edition, detail=f"{sent} reminders"
+            )
+        total += sent
+    return total
+
+
+def _reminder_mail(penvoerder: User, edition: Edition, deadline: datetime, now) -> None:
+    left = (timezone.localdate(deadline) - timezone.localdate(now)).days
+    context = {
+        "user": penvoerder,
+        "organisation": penvoerder.organisation,
+        "edition": edition,
+        "deadline": timezone.localtime(deadline),
+        "days_left": left,
+        "link": settings.SITE_URL.rstrip("/")
+        + f"/scan/{penvoerder.organisation.url_code}/{edition.year}/",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("monitor/email/deadline_reminder_subject.txt", context).strip()
+        body = render_to_string("monitor/email/deadline_reminder_message.txt", context)
+    EmailMessage(subject, body, to=[penvoerder.email]).send()
+
+
+# --- Announcements --------------------------------------------------------------------------
+
+
+def announcement_recipients():
+    return User.objects.filter(
+        role=User.Role.PENVOERDER, is_active=True, organisation__kind=Organisation.Kind.MUNICIPALITY
+    ).select_related("organisation")
+
+
+@transaction.atomic
+def announcement_create(*, subject: str, body: str, by: User) -> Announcement:
+    """Store the announcement and send it from a worker once committed."""
+    from ..tasks import announcement_send  # the tasks module imports this one
+
+    announcement = Announcement.objects.create(subject=subject, body=body, created_by=by)
+    audit_record(
+        action=Action.ANNOUNCEMENT_SENT,
+        actor=by,
+        target=announcement,
+        detail=f"{announcement_recipients().count()} penvoerders",
+    )
+    transaction.on_commit(lambda: announcement_send.delay(announcement.pk))
+    return announcement
+
+
+def announcement_deliver(*, announcement: Announcement) -> int:
+    """Mail the announcement to every active penvoerder it has not reached yet, over one SMTP
+    connection; a run that stops half-way is taken up by the next without sending twice."""
+    delivered = set(announcement.delivered_to)
+    sent = 0
+    with get_connection() as connection:
+        for penvoerder in announcement_recipients():
+            if penvoerder.email in delivered:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "monitor/email/announcement_message.txt",
+                    {"user": penvoerder, "announcement": announcement},
+                )
+            EmailMessage(
+                f"[CIMoLT] {announcement.subject}",
+                body,
+                to=[penvoerder.email],
+                connection=connection,
+            ).send()
+            delivered.add(penvoerder.email)
+            Announcement.objects.filter(pk=announcement.pk).update(delivered_to=sorted(delivered))
+            sent += 1
+    Announcement.objects.filter(pk=announcement.pk).update(sent_at=timezone.now())
+    return sent
