@@ -113,7 +113,7 @@ def _hide(areas: list[AreaStatistics], sizes, flag: str, min_size: int) -> None:
     province (first) and its regions. ``sizes(area)`` gives the numbers of scans the flag's
     figures are computed over, one per edition involved. An area is hidden when any is below
     the minimum (or it was hidden already); the hidden regions together must reach the minimum
-    in every edition, or the smallest regions still shown are hidden too."""
+    in every edition (or hold none), or the smallest regions still shown are hidden too."""
     province, regions = areas[0], areas[1:]
     if not getattr(province, flag) or min(sizes(province)) < min_size:
         for area in areas:
@@ -126,7 +126,8 @@ def _hide(areas: list[AreaStatistics], sizes, flag: str, min_size: int) -> None:
         hidden = [r for r in regions if not getattr(r, flag)]
         shown = [r for r in regions if getattr(r, flag)]
         together = [sum(column) for column in zip(*(sizes(r) for r in hidden), strict=True)]
-        if not hidden or not shown or min(together) >= min_size:
+        # A hidden set of no scans at all gives nothing away when recomputed.
+        if not hidden or not shown or all(t == 0 or t >= min_size for t in together):
             return
         setattr(min(shown, key=lambda r: (min(sizes(r)), r.name)), flag, False)
 
