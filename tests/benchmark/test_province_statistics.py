@@ -190,7 +190,7 @@ def test_growth_does_not_give_away_a_region_hidden_last_year(client, province_us
 
 
 def test_the_downloads_hold_the_same_figures_in_every_format(client, province_user, edition):
-    for n in range(5):
+    for _ in range(5):
         submitted(edition, "Achterhoek", 1000, 100, 50)
     client.force_login(province_user)
     sheet = openpyxl.load_workbook(io.BytesIO(download(client, file_format="xlsx").content)).active
