@@ -29,6 +29,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates monitor/templates benchmark masterclasses --lint
+	$(BIN)/bandit -q -r cimolt monitor benchmark masterclasses scripts -x '*/migrations/*' -ll
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING

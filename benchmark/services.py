@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from monitor import access
 from monitor.models import Answer, Edition, Organisation, Scan, User
+from monitor.outbox import enqueue
 
 from .models import ImprovementGoal, NamingConsent, Report, ScanScore, TopTenPublication
 from .report import report_pdf
@@ -111,7 +112,7 @@ def _reports_queue(scan_ids: list[int]) -> list[Report]:
     reports.update(status=Report.Status.QUEUED, finished_at=None)
     queued = list(reports)
     for report in queued:
-        transaction.on_commit(lambda report_id=report.pk: report_generate.delay(report_id))
+        enqueue(report_generate, report.pk)
     return queued
 
 

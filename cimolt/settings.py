@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "cimolt.middleware.StaffTwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cimolt.middleware.PrivatePagesMiddleware",
+    "cimolt.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "cimolt.urls"
@@ -107,14 +108,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every request is one transaction: a request that fails half-way writes nothing.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here, so production shares one across workers) ---------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # A cache that Redis being away does not break: the login rate limits then count in
+    # nothing for a while, and every page keeps working (cimolt/cache.py).
+    CACHES = {"default": {"BACKEND": "cimolt.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -188,9 +191,12 @@ LANGUAGE_COOKIE_HTTPONLY = True
 # --- Security (production values switch on with DEBUG off) --------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-LANGUAGE_COOKIE_SECURE = not DEBUG
+# Cookies only over HTTPS in production. SECURE_COOKIES=false is for a load test over plain
+# HTTP on 127.0.0.1 (scripts/loadtest), never for a site that users reach.
+SECURE_COOKIES = envbool("SECURE_COOKIES", str(not DEBUG))
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -198,6 +204,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles, images and fonts from our own origin only; no inline script, no plug-ins,
+# no framing, forms only to ourselves (cimolt.middleware.SecurityHeadersMiddleware).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Internationalisation: Dutch first, English complete ----------------------------------
@@ -253,12 +267,17 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task a killed worker had taken goes back on the queue after this many seconds (longer
+# than the longest task, so a slow task is never run twice at once).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "600")}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic tasks, run by `celery beat` (docker-compose.yml's beat service). Each is safe to
 # run twice: it remembers whom it has already written to.
 CELERY_BEAT_SCHEDULE = {
+    # Tasks that could not reach Redis when they were started (monitor/outbox.py).
+    "outbox-relay": {"task": "monitor.tasks.outbox_relay", "schedule": 60.0},
     "deadline-reminders": {
         "task": "monitor.tasks.deadline_reminders_send",
         "schedule": crontab(hour=8, minute=0),

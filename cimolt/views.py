@@ -73,6 +73,13 @@ def privacy_statement(request):
     return render(request, "pages/privacy.html")
 
 
+@require_GET
+def ping(request):
+    """The lightest page a logged-in user can ask for: every middleware, no template. The load
+    test's baseline (scripts/loadtest): what the framework costs before any page of ours."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 @login_not_required
 @never_cache
 @require_GET

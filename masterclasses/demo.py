@@ -84,7 +84,7 @@ def demo_masterclasses_seed(*, edition: Edition) -> str:
     municipalities = list(
         Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).order_by("cbs_code")
     )
-    rng = random.Random(edition.year)  # noqa: S311  (demo data, not security)
+    rng = random.Random(edition.year)  # noqa: S311 (demo data, not security)  # nosec B311
     count = 0
 
     def register(session, organisation, n, now=None):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from monitor.audit import audit_record
 from monitor.models import AuditEvent, Edition, Organisation, User
+from monitor.outbox import enqueue
 
 from . import mail
 from .models import SEATS_PER_MUNICIPALITY, Masterclass, Registration, Session
@@ -209,8 +210,7 @@ def _after_commit(task_name: str, registration_id: int) -> None:
     """Send a mail from a worker once the registration is committed."""
     from . import tasks  # the tasks module imports this one
 
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(registration_id))
+    enqueue(getattr(tasks, task_name), registration_id)
 
 
 @transaction.atomic

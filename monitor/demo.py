@@ -60,7 +60,7 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
     }
     answers, changes, created, submitted_ids = [], [], 0, []
     for organisation in municipalities:
-        rng = random.Random(organisation.cbs_code)  # noqa: S311  (demo data, not security)
+        rng = random.Random(organisation.cbs_code)  # noqa: S311 (demo data, not security)  # nosec B311
         maturity = rng.uniform(0.1, 0.9)
         current_plan = rng.choice(["submitted", "submitted", "progress", "progress", None])
         if organisation.cbs_code == SHOWCASE:
@@ -89,7 +89,7 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
             if submitted:
                 submitted_ids.append(scan.pk)
             share = 1.0 if submitted else rng.uniform(0.2, 0.8)
-            draw = random.Random(f"{organisation.cbs_code}-{edition.year}")  # noqa: S311
+            draw = random.Random(f"{organisation.cbs_code}-{edition.year}")  # noqa: S311  # nosec B311
             for question in questions[edition.pk]:
                 if not submitted and draw.random() > share:
                     continue
@@ -138,7 +138,7 @@ def _demo_value(question: Question, level: float, rng: random.Random, organisati
         return stored_value(question, Decimal(value).quantize(Decimal("0.1")))
     if question.type == T.AMOUNT:
         # Larger municipalities buy more; the circular part grows with maturity.
-        size = random.Random(f"{organisation.cbs_code}-{question.key.rsplit('_', 1)[0]}")  # noqa: S311
+        size = random.Random(f"{organisation.cbs_code}-{question.key.rsplit('_', 1)[0]}")  # noqa: S311  # nosec B311
         total = Decimal(size.randint(500, 40000) * 1000)
         if question.not_more_than:
             return str(

@@ -637,3 +637,20 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PendingTask(models.Model):
+    """A task that could not be handed to the broker (Redis was away): monitor/outbox.py sends
+    it when the broker is back."""
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}{tuple(self.args)}"

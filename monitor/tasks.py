@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import services
+from . import outbox, services
 from .models import Announcement, User
 
 # A mail server that is away comes back: try again, waiting longer each time.
@@ -35,3 +35,9 @@ def announcement_send(announcement_id: int) -> int:
     if announcement is None:
         return 0
     return services.announcement_deliver(announcement=announcement)
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Send the tasks that waited in the database while the broker was away."""
+    return outbox.outbox_relay()

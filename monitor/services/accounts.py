@@ -11,6 +11,7 @@ from django.utils import translation
 
 from ..audit import audit_record
 from ..models import AuditEvent, Organisation, User
+from ..outbox import enqueue
 
 Action = AuditEvent.Action
 
@@ -49,8 +50,7 @@ def password_link_enqueue(*, user: User, by: User | None) -> None:
     """Send the link from a worker, with retries, once the current transaction has committed."""
     from ..tasks import password_link_send as send_task  # the task module imports this one
 
-    by_id = by.pk if by is not None else None
-    transaction.on_commit(lambda: send_task.delay(user.pk, by_id))
+    enqueue(send_task, user.pk, by.pk if by is not None else None)
 
 
 @transaction.atomic

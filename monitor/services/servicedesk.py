@@ -22,6 +22,7 @@ from ..models import (
     Scan,
     User,
 )
+from ..outbox import enqueue
 from .scans import scan_for
 
 Action = AuditEvent.Action
@@ -197,7 +198,7 @@ def announcement_create(*, subject: str, body: str, by: User) -> Announcement:
         target=announcement,
         detail=f"{announcement_recipients().count()} penvoerders",
     )
-    transaction.on_commit(lambda: announcement_send.delay(announcement.pk))
+    enqueue(announcement_send, announcement.pk)
     return announcement
 
 

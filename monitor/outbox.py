@@ -1,0 +1,56 @@
+"""Handing work to the Celery workers without ever losing it.
+
+Every task the application starts goes through ``enqueue``: it is sent once the transaction
+commits. When the broker (Redis) cannot be reached, the page does not fail and the task is not
+dropped: it waits in the database (``PendingTask``) and ``outbox_relay`` — run every minute by
+Celery beat, and by ``manage.py outbox_relay`` — sends it once the broker is back. The tasks
+are idempotent, so a task that reached the broker just before the failure and is sent again
+does no harm.
+"""
+
+import logging
+
+from celery import current_app
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from .models import PendingTask
+
+logger = logging.getLogger(__name__)
+
+# What a broker that is away raises when a task is sent to it.
+BROKER_DOWN = (OperationalError, ConnectionError, OSError)
+
+
+def enqueue(task, *args) -> None:
+    """Start ``task(*args)`` on a worker once the current transaction has committed."""
+    transaction.on_commit(lambda: _send(task, args))
+
+
+def _send(task, args) -> None:
+    try:
+        task.apply_async(args=args, retry=False)
+    except BROKER_DOWN as error:
+        logger.warning("Broker unavailable, %s kept for later: %s", task.name, error)
+        PendingTask.objects.create(name=task.name, args=list(args), last_error=str(error)[:300])
+
+
+def outbox_relay(*, limit: int = 500) -> int:
+    """Send the tasks that waited for the broker, oldest first; each one that goes out is
+    removed. Returns how many went out; stops at the first that cannot."""
+    sent = 0
+    with transaction.atomic():
+        pending = list(
+            PendingTask.objects.select_for_update(skip_locked=True).order_by("pk")[:limit]
+        )
+        for item in pending:
+            try:
+                current_app.send_task(item.name, args=item.args, retry=False)
+            except BROKER_DOWN as error:
+                PendingTask.objects.filter(pk=item.pk).update(
+                    attempts=item.attempts + 1, last_error=str(error)[:300]
+                )
+                break
+            item.delete()
+            sent += 1
+    return sent
