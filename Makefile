@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # The settings `check --deploy` is run with: production values, nothing secret.
 DEPLOY_ENV := DEBUG=false SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-for-django ALLOWED_HOSTS=cimolt.example.nl DATABASE_URL=sqlite:///:memory:
 
-.PHONY: install run test lint format messages lock clean
+.PHONY: install run test lint format messages lock clean loadtest drills
 
 $(BIN)/activate: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates monitor/templates --reformat --quiet || true
+
+# The load test (scripts/loadtest/README.md): gunicorn, PostgreSQL and Redis as in production,
+# 50 simulated users for two minutes; the report is written to reports/loadtest.md.
+loadtest: install
+	scripts/loadtest/run.sh
+
+# The fault drills (scripts/drills/README.md): Redis away, a worker killed, PostgreSQL
+# restarted, a backup restored; each on servers of its own, each says what it found.
+drills: install
+	scripts/drills/run.sh
 
 # Regenerate the translation files after changing user-visible text; English msgids,
 # Dutch translations in locale/nl (see docs/translations.md).

@@ -13,9 +13,10 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# What each operation answers while Redis is away: "not there", "not done".
+# What each operation answers while Redis is away: a read finds nothing; a write is dropped
+# but reported as done, so a caller that takes a lock with add() (allauth's rate limits) goes on.
 FALLBACKS = {
-    "add": False,
+    "add": True,
     "get": None,
     "set": None,
     "touch": False,

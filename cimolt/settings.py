@@ -260,7 +260,11 @@ SERVICE_DESK_EMAIL = env("SERVICE_DESK_EMAIL", "servicedesk@cimolt.example")
 # --- Celery: Redis when configured, otherwise tasks run in-process -------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads a task's return value: every task leaves its result in the database. Not
+# storing results also means starting a task never waits on the result store.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -1,11 +1,10 @@
-from datetime import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from monitor.forms import DayField, TimeOfDayField, local_moment
 from monitor.models import Organisation
 from monitor.spreadsheets import ImportForm
 
@@ -132,9 +131,9 @@ class GuestRegistrationForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = DayField(label=_("Date"))
+    start = TimeOfDayField(label=_("Start time"))
+    end = TimeOfDayField(label=_("End time"))
     place = forms.CharField(label=_("Place"), max_length=200)
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=1000)
 
@@ -145,11 +144,8 @@ class SessionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if {"day", "start", "end"} <= data.keys():
-            zone = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(
-                datetime.combine(data["day"], data["start"]), zone
-            )
-            data["ends_at"] = timezone.make_aware(datetime.combine(data["day"], data["end"]), zone)
+            data["starts_at"] = local_moment(data["day"], data["start"])
+            data["ends_at"] = local_moment(data["day"], data["end"])
             if data["ends_at"] <= data["starts_at"]:
                 self.add_error("end", _("The session must end after it starts."))
             elif data["starts_at"] <= timezone.now():

@@ -250,11 +250,12 @@ def local_moment(day, moment) -> datetime:
 
 
 class DayField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"})
+    # A browser's date field takes only ISO dates, whatever the page's language.
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class TimeOfDayField(forms.TimeField):
-    widget = forms.TimeInput(attrs={"type": "time"})
+    widget = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 
 
 class AccountIssueForm(ContributorInviteForm):

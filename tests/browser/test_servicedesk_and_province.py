@@ -188,14 +188,6 @@ def test_desk_sets_the_deadline_and_reminders_and_a_wrong_value_is_refused_at_it
     assert edition.reminder_days == [21, 7, 1]
 
 
-DATE_INPUT_BUG = (
-    "monitor/forms.py DayField: its DateInput has no format, so in Dutch the saved date is "
-    "rendered as value=\"15-01-2027\", which an <input type=date> cannot show: the field looks "
-    "empty"
-)
-
-
-@pytest.mark.xfail(reason=DATE_INPUT_BUG, strict=True)
 @pytest.mark.parametrize(
     ("url", "field"),
     [
