@@ -60,6 +60,8 @@ SHOWCASE, FULL = "GM0197", "GM0202"  # Aalten; Arnhem
 
 
 def _at(day, moment) -> datetime:
+    while day.weekday() >= 5:  # masterclasses are on working days
+        day += timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, moment))
 
 
