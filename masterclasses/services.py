@@ -140,6 +140,17 @@ def registration_create(
         .first()
     )
     if existing is not None:
+        if existing.organisation_id != (organisation.pk if organisation else None):
+            # Someone else's registration: say no more than that the address is taken.
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s cannot be registered for this masterclass: the address is "
+                        "already registered for it. Ask the organiser if this is not right."
+                    )
+                    % {"email": email}
+                }
+            )
         raise ValidationError({"email": _duplicate_message(existing)})
     if masterclass.needs_prior_attendance and not attended_earlier_masterclass(
         email=email, edition=masterclass.edition

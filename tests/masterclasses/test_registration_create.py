@@ -300,3 +300,13 @@ def test_the_admin_registers_through_the_service_and_is_refused_the_fourth(
     assert response.status_code == 200
     assert "Aalten heeft al 3 mensen aangemeld" in response.content.decode()
     assert Registration.objects.count() == 3
+
+
+def test_an_address_registered_by_another_municipality_is_refused_without_details(
+    sessions, municipality_a, municipality_b
+):
+    register(sessions[1], municipality_b, 1)
+    error = refusal(sessions[1], municipality_a, 1)
+    message = error.message_dict["email"][0]
+    assert "is al aangemeld voor deze masterclass" in message
+    assert "Apeldoorn" not in message and "sessie" not in message
