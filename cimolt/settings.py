@@ -271,9 +271,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# A task a killed worker had taken goes back on the queue after this many seconds (longer
-# than the longest task, so a slow task is never run twice at once).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "600")}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task a killed worker had taken goes back on the queue after this many seconds: longer
+    # than the hard time limit below, so a slow task is never run twice at once.
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "360"),
+    # Starting a task while Redis is away fails within a second or two, and the task waits in
+    # the database instead (monitor/outbox.py); without these a page hangs for seconds.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE

@@ -9,6 +9,7 @@ does no harm.
 """
 
 import logging
+import time
 
 from celery import current_app
 from django.db import transaction
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 # What a broker that is away raises when a task is sent to it.
 BROKER_DOWN = (OperationalError, ConnectionError, OSError)
+# After the broker failed once, this process does not try it again for this many seconds: a
+# page that starts fifty tasks (all reports of an edition) waits for one failure, not fifty.
+BROKER_PAUSE_SECONDS = 30
+_broker_down_until = 0.0
 
 
 def enqueue(task, *args) -> None:
@@ -28,11 +33,18 @@ def enqueue(task, *args) -> None:
 
 
 def _send(task, args) -> None:
-    try:
-        task.apply_async(args=args, retry=False)
-    except BROKER_DOWN as error:
-        logger.warning("Broker unavailable, %s kept for later: %s", task.name, error)
-        PendingTask.objects.create(name=task.name, args=list(args), last_error=str(error)[:300])
+    global _broker_down_until
+    if time.monotonic() >= _broker_down_until:
+        try:
+            task.apply_async(args=args, retry=False)
+            return
+        except BROKER_DOWN as error:
+            _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
+            logger.warning("Broker unavailable, %s kept for later: %s", task.name, error)
+            reason = str(error)[:300]
+    else:
+        reason = "broker unavailable a moment ago"
+    PendingTask.objects.create(name=task.name, args=list(args), last_error=reason)
 
 
 def outbox_relay(*, limit: int = 500) -> int:
