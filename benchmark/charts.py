@@ -4,7 +4,12 @@ beside it on the page; the chart carries no names, codes or order of other munic
 import io
 
 import matplotlib
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from monitor.models import Scan
 
 from . import selectors
 
@@ -115,6 +120,21 @@ def scan_chart(scan, name: str) -> str:
             reference_label=_("National target: %(target)s%%") % {"target": NATIONAL_TARGET},
         )
     return trend_chart(selectors.overall_trend(scan), own_label=own, median_label=median)
+
+
+def cached_scan_chart(scan, name: str) -> str:
+    """``scan_chart``, kept in the cache until any submitted scan changes (one is submitted,
+    or reopened): drawing a chart takes a fifth of a second, asking whether anything changed
+    one query."""
+    state = Scan.objects.filter(status=Scan.Status.SUBMITTED).aggregate(
+        count=Count("pk"), last=Max("submitted_at")
+    )
+    key = f"chart:{scan.pk}:{name}:{get_language()}:{state['count']}:{state['last']}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = scan_chart(scan, name)
+        cache.set(key, svg, timeout=24 * 3600)
+    return svg
 
 
 def _all_median(row):

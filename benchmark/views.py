@@ -91,7 +91,7 @@ def results_chart(request, code, year, chart):
         raise Http404
     if chart not in charts.SCAN_CHARTS:
         raise Http404
-    response = HttpResponse(charts.scan_chart(scan, chart), content_type="image/svg+xml")
+    response = HttpResponse(charts.cached_scan_chart(scan, chart), content_type="image/svg+xml")
     # matplotlib styles its SVG with an inline <style>; nothing in it may run or load.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

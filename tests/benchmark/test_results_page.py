@@ -135,3 +135,21 @@ def test_naming_consent_needs_a_submitted_scan(client, alice, scan_a):
         reverse("benchmark:naming_consent", args=["gm0197", 2026]), {"may_be_named": "on"}
     )
     assert response.status_code == 404
+
+
+def test_a_chart_is_drawn_again_once_another_scan_is_submitted(client, alice, edition, peers):
+    from benchmark import charts
+
+    submitted(edition, alice.organisation, 45)
+    client.force_login(alice)
+    url = reverse("benchmark:results_chart", args=["gm0197", 2026, "scores"])
+    first = client.get(url).content
+    assert client.get(url).content == first  # from the cache
+    newcomer = submitted(edition, OrganisationFactory(cbs_code="GM9899", name="Nieuwstad"), 95)
+    ScanScore.objects.filter(scan=newcomer).update(score=Decimal(95))
+    redrawn = client.get(url).content
+    assert redrawn != first
+    assert (
+        redrawn
+        == charts.scan_chart(Scan.objects.get(organisation=alice.organisation), "scores").encode()
+    )
