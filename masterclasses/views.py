@@ -54,6 +54,29 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _register(form, *, by, organisation=None) -> Registration | None:
+    """Register the person of a registration form (the municipality's, the organiser's or the
+    closing meeting's); on a refusal, put it on the form and return None."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return services.registration_create(
+            session=data["session"],
+            organisation=data.get("organisation", organisation),
+            organisation_name=data.get("organisation_name", ""),
+            name=data["name"],
+            email=data["email"],
+            function=data["function"],
+            dietary=data.get("dietary", ""),
+            chatham_house_accepted=data["chatham_house"],
+            by=by,
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
+
+
 @require_GET
 def programme(request):
     edition = selectors.programme_edition()
@@ -113,28 +136,14 @@ def organisation_masterclass(request, code, number):
     form = None
     if request.method == "POST":
         form = RegistrationForm(request.POST, masterclass=masterclass, sessions=sessions)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                registration = services.registration_create(
-                    session=data["session"],
-                    organisation=organisation,
-                    name=data["name"],
-                    email=data["email"],
-                    function=data["function"],
-                    dietary=data.get("dietary", ""),
-                    chatham_house_accepted=data["chatham_house"],
-                    by=request.user,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is registered and gets a confirmation by email.")
-                    % {"name": registration.name},
-                )
-                return redirect("masterclasses:organisation_masterclass", code=code, number=number)
+        registration = _register(form, by=request.user, organisation=organisation)
+        if registration is not None:
+            messages.success(
+                request,
+                _("%(name)s is registered and gets a confirmation by email.")
+                % {"name": registration.name},
+            )
+            return redirect("masterclasses:organisation_masterclass", code=code, number=number)
     return _render_organisation_masterclass(request, organisation, masterclass, sessions, form)
 
 
@@ -238,25 +247,10 @@ def session_register(request, session_id):
     form = RegistrationForm(
         request.POST, masterclass=session.masterclass, sessions=[session], for_organiser=True
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            registration = services.registration_create(
-                session=session,
-                organisation=data.get("organisation"),
-                organisation_name=data.get("organisation_name", ""),
-                name=data["name"],
-                email=data["email"],
-                function=data["function"],
-                dietary=data.get("dietary", ""),
-                chatham_house_accepted=data["chatham_house"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": registration.name})
-            return redirect("masterclasses:session", session_id=session.pk)
+    registration = _register(form, by=request.user)
+    if registration is not None:
+        messages.success(request, _("%(name)s is registered.") % {"name": registration.name})
+        return redirect("masterclasses:session", session_id=session.pk)
     return _render_session(request, session, register_form=form)
 
 
@@ -445,27 +439,11 @@ def closing_register(request):
                 None, _("Too many registrations from your address; try again in an hour.")
             )
             status = 429
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.registration_create(
-                    session=data["session"],
-                    organisation=None,
-                    organisation_name=data["organisation_name"],
-                    name=data["name"],
-                    email=data["email"],
-                    function=data["function"],
-                    chatham_house_accepted=data["chatham_house"],
-                    by=request.user,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Thank you. You are registered and get a confirmation by email."),
-                )
-                return redirect("masterclasses:closing_register")
+        elif _register(form, by=request.user) is not None:
+            messages.success(
+                request, _("Thank you. You are registered and get a confirmation by email.")
+            )
+            return redirect("masterclasses:closing_register")
     return render(
         request,
         "masterclasses/closing_register.html",

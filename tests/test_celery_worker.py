@@ -42,13 +42,9 @@ def worker_env(mail_dir: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_password_link_goes_through_redis_to_a_worker_that_sends_it(alice, tmp_path):
-    require(bool(settings.REDIS_URL), "REDIS_URL is not set")
-    require(connection.vendor == "postgresql", "the database is not PostgreSQL")
-    celery_app.conf.task_always_eager = False
-    queue = f"test-{uuid.uuid4().hex}"  # a queue of its own, so no other worker takes the task
-    worker = subprocess.Popen(  # noqa: S603  (our own fixed command line)
+def start_worker(queue: str, env: dict[str, str]) -> subprocess.Popen:
+    """A real Celery worker process taking tasks from ``queue`` only."""
+    return subprocess.Popen(  # noqa: S603  (our own fixed command line)
         [
             sys.executable,
             "-m",
@@ -65,8 +61,17 @@ def test_a_password_link_goes_through_redis_to_a_worker_that_sends_it(alice, tmp
             "--loglevel=WARNING",
         ],
         cwd=ROOT,
-        env=worker_env(tmp_path),
+        env=env,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_link_goes_through_redis_to_a_worker_that_sends_it(alice, tmp_path):
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set")
+    require(connection.vendor == "postgresql", "the database is not PostgreSQL")
+    celery_app.conf.task_always_eager = False
+    queue = f"test-{uuid.uuid4().hex}"  # a queue of its own, so no other worker takes the task
+    worker = start_worker(queue, worker_env(tmp_path))
     try:
         password_link_send.apply_async((alice.pk,), queue=queue)
         for _ in range(120):  # the worker's mail appears in the mail folder when it is done

@@ -18,7 +18,7 @@ from django.db import connection
 
 from monitor.models import Answer, PendingTask
 from tests.factories import PASSWORD
-from tests.test_celery_worker import ROOT, require, worker_env
+from tests.test_celery_worker import ROOT, require, start_worker, worker_env
 
 NOWHERE = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
 
@@ -82,25 +82,7 @@ def test_with_redis_away_the_scan_works_and_the_mail_waits_until_redis_is_back(
     assert pending.name == "monitor.tasks.password_link_send"
 
     queue = f"test-{uuid.uuid4().hex}"
-    worker = subprocess.Popen(  # noqa: S603  (our own fixed command line)
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cimolt",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env={**env, "CELERY_QUEUE": queue},
-    )
+    worker = start_worker(queue, {**env, "CELERY_QUEUE": queue})
     try:
         relay = run(["outbox_relay"], {**env, "CELERY_QUEUE": queue})
         assert relay.returncode == 0, relay.stderr[-3000:]
