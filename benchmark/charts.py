@@ -129,7 +129,8 @@ def cached_scan_chart(scan, name: str) -> str:
     state = Scan.objects.filter(status=Scan.Status.SUBMITTED).aggregate(
         count=Count("pk"), last=Max("submitted_at")
     )
-    key = f"chart:{scan.pk}:{name}:{get_language()}:{state['count']}:{state['last']}"
+    last = state["last"].timestamp() if state["last"] else 0
+    key = f"chart:{scan.pk}:{name}:{get_language()}:{state['count']}:{last}"
     svg = cache.get(key)
     if svg is None:
         svg = scan_chart(scan, name)

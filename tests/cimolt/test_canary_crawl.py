@@ -527,11 +527,14 @@ def crawl(user: User, *, start: str = "/", language: str | None = None) -> Crawl
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     result = Crawl()
     skip = never_followed()
+    static = "/" + settings.STATIC_URL.lstrip("/")
     queue = deque([(start, "(start)")])
     seen = {start}
 
     def enqueue(url: str | None, came_from: str) -> None:
-        if url and url not in seen and urlsplit(url).path not in skip:
+        # Static files (style sheets, scripts, icons) are the same for everyone and hold no data.
+        path = urlsplit(url).path if url else ""
+        if url and url not in seen and path not in skip and not path.startswith(static):
             seen.add(url)
             queue.append((url, came_from))
 
@@ -609,7 +612,7 @@ def test_alice_never_finds_the_canary_of_b(world, alice):
         "/benchmark/top10/2025/",
     }
     assert expected <= ok, f"not reached: {sorted(expected - ok)}\n{result.summary()}"
-    assert len(ok) >= 45, result.summary()
+    assert len(ok) >= 44, result.summary()
     assert result.visits["/benchmark/gm0197/2025/report.pdf"].content_type == "application/pdf"
     assert "Aalten – CI Monitor 2025" in result.texts["/benchmark/gm0197/2025/report.pdf"]
     assert result.visits["/benchmark/gm0197/2025/scores.svg"].content_type == "image/svg+xml"
