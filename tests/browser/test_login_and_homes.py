@@ -5,9 +5,11 @@ import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 
 from tests.browser.helpers import (
     LOGIN_URL,
+    assert_accessible,
     enter_code,
     enter_password,
     html_lang,
@@ -127,6 +129,31 @@ def test_page_not_found_is_accessible(page, alice):
     log_in(page, "alice@aalten.test")
     visit(page, "/scan/gm9999/team/", status=404)
     assert heading(page) == "Pagina niet gevonden"
+
+
+def test_a_request_that_cannot_be_handled_gets_an_accessible_page(page, alice):
+    log_in(page, "alice@aalten.test")
+    visit(page, "/accounts/password/change/")
+    # A form with more fields than Django accepts: one way to a 400 Bad Request.
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """count => {
+                const form = document.createElement("form");
+                form.method = "post";
+                for (let n = 0; n < count; n++) {
+                    const input = document.createElement("input");
+                    input.type = "hidden";
+                    input.name = "field" + n;
+                    form.append(input);
+                }
+                document.body.append(form);
+                form.submit();
+            }""",
+            settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1,
+        )
+    assert navigation.value.status == 400
+    assert heading(page) == "Dit verzoek kon niet worden verwerkt"
+    assert_accessible(page)
 
 
 def test_log_out_from_the_header_ends_the_session(page, alice):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -73,6 +74,18 @@ def test_the_403_page_is_dutch(client, alice):
     response = client.get(reverse("admin:index"), follow=True)
     assert response.status_code == 403
     assert "Geen toegang" in response.content.decode()
+
+
+def test_a_request_that_cannot_be_handled_gets_a_dutch_page(client, alice):
+    # More fields than Django accepts (DATA_UPLOAD_MAX_NUMBER_FIELDS) is one way to a 400; a
+    # session ended half-way through a request is another.
+    client.force_login(alice)
+    fields = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = client.post(reverse("account_change_password"), fields)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Dit verzoek kon niet worden verwerkt" in body
+    assert "utrecht-page" in body
 
 
 def test_the_500_page_renders_without_a_request():
