@@ -21,4 +21,4 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:///:memory: \
     && mkdir -p /app/media && chown cimolt /app/media
 USER cimolt
 EXPOSE 8000
-CMD ["gunicorn", "cimolt.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "cimolt.wsgi", "--bind", "0.0.0.0:8000", "--workers", "6", "--access-logfile", "-"]

@@ -28,6 +28,7 @@ PROGRAMME_FIELDS += ("topics", "topics_en", "dagdelen", "lunch")
 Action = AuditEvent.Action
 
 
+@transaction.atomic
 def programme_load(*, edition: Edition, path: Path = PROGRAMME_FILE) -> list[Masterclass]:
     """Create or update the edition's masterclasses from the programme file; sessions and
     registrations are left alone, so loading twice changes nothing."""
@@ -429,6 +430,7 @@ def attendee_erase(*, registration: Registration, by: User, now=None) -> int:
     return count
 
 
+@transaction.atomic
 def attendees_anonymise(*, now=None) -> int:
     """Anonymise the attendees of sessions that ended more than ATTENDEE_RETENTION_DAYS ago.
     Who came from which municipality stays as a count; who they were does not. One query."""

@@ -296,7 +296,7 @@ class Drill:
         for directory in (self.mail_dir, self.media_dir, self.static_dir):
             directory.mkdir()
         self.secret_key = os.environ.get("DRILL_SECRET_KEY") or secrets.token_urlsafe(50)
-        self.visibility_timeout = 600
+        self.visibility_timeout = 360  # production's default (cimolt/settings.py)
         self.extra_env: dict[str, str] = {}
         self.pg: Postgres | None = None
         self.redis: Redis | None = None

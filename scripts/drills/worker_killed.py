@@ -8,7 +8,7 @@
 2. PDF reports: six penvoerders ask for their report; a worker starts on them and is killed
    once two are made. A new worker must make every report, each kept once as a whole PDF.
 
-CELERY_VISIBILITY_TIMEOUT is 6 s here (600 s in production). The new worker is started once
+CELERY_VISIBILITY_TIMEOUT is 6 s here (360 s in production). The new worker is started once
 the timeout has passed; DRILL_RESTART_AT_ONCE=1 starts it right after the kill instead, as a
 restart policy would, and shows how long the task then takes to come back.
 """
