@@ -4,6 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from monitor.audit import audit_record
+from monitor.models import AuditEvent
+
 from . import services
 from .forms import CHATHAM_HOUSE_RULE
 from .models import Masterclass, Registration, Session
@@ -81,6 +84,18 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
     list_filter = ["masterclass__edition", "masterclass__number", "attended"]
     list_select_related = ["organisation", "session__masterclass"]
     search_fields = ["name", "email", "organisation__name", "organisation_name"]
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # An attendee list leaves the application here as on the session page: on the record.
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        audit_record(
+            action=AuditEvent.Action.ATTENDEE_EXPORTED,
+            actor=request.user,
+            detail=f"attendee list from the admin, {len(data)} rows",
+            request=request,
+        )
+        return data
+
     readonly_fields = [
         "session",
         "organisation",

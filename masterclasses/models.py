@@ -169,6 +169,7 @@ class Registration(models.Model):
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()

@@ -2,18 +2,23 @@
 municipality's page, the organiser's page, an imported list, the admin), is made by
 ``registration_create``, which holds the cap of three per municipality per masterclass."""
 
+import logging
 import tomllib
 from datetime import timedelta
 from pathlib import Path
+from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monitor import access
 from monitor.audit import audit_record
 from monitor.models import AuditEvent, Edition, Organisation, User
 from monitor.outbox import enqueue
@@ -26,6 +31,7 @@ PROGRAMME_FIELDS = ("title", "title_en", "audience", "audience_en", "goal", "goa
 PROGRAMME_FIELDS += ("topics", "topics_en", "dagdelen", "lunch")
 
 Action = AuditEvent.Action
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -85,6 +91,45 @@ def _duplicate_message(existing: Registration) -> str:
     }
 
 
+def _duplicate_refusal(existing: Registration, organisation, by: User | None) -> str:
+    """Why an address registered already cannot be registered again, in as much detail as the
+    one asking may see: the organiser everything, a municipality its own registration, anyone
+    else (another municipality, a visitor of the public form) only that it cannot be."""
+    if by is not None and access.holds_for_all_participants(by, access.Capability.REGISTRATIONS):
+        who = existing.organisation.name if existing.organisation else existing.organisation_name
+        return _("%(message)s Registered by: %(who)s.") % {
+            "message": _duplicate_message(existing),
+            "who": who or "–",
+        }
+    if organisation is not None and existing.organisation_id == organisation.pk:
+        return _duplicate_message(existing)
+    return _(
+        "%(email)s cannot be registered for this meeting. If this is your address and you "
+        "registered before, the confirmation is in your mailbox; if not, ask the organiser."
+    ) % {"email": existing.email}
+
+
+def _check_fields(**values: str) -> None:
+    """What a form would refuse, refused here too for the paths without one (an imported list,
+    a task): an address that is not one, a text longer than its column."""
+    errors = {}
+    try:
+        validate_email(values["email"])
+    except ValidationError:
+        errors["email"] = _("“%(email)s” is not a valid email address.") % {
+            "email": values["email"]
+        }
+    for field, value in values.items():
+        limit = Registration._meta.get_field(field).max_length
+        if field not in errors and len(value) > limit:
+            errors[field] = _("%(field)s is longer than %(limit)s characters.") % {
+                "field": capfirst(Registration._meta.get_field(field).verbose_name),
+                "limit": limit,
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
 def attended_earlier_masterclass(*, email: str, edition: Edition) -> bool:
     return Registration.objects.filter(
         masterclass__edition=edition,
@@ -116,6 +161,15 @@ def registration_create(
     and their unique constraint hold the cap even for a path that forgot the lock."""
     now = now or timezone.now()
     email = User.objects.normalize_email(email.strip()).lower()
+    name, function, dietary = name.strip(), function.strip(), dietary.strip()
+    organisation_name = "" if organisation is not None else organisation_name.strip()
+    _check_fields(
+        email=email,
+        name=name,
+        function=function,
+        dietary=dietary,
+        organisation_name=organisation_name,
+    )
     if not chatham_house_accepted:
         raise ValidationError(
             {"chatham_house": _("Accept the Chatham House Rule to register for this meeting.")}
@@ -130,9 +184,14 @@ def registration_create(
     masterclass = session.masterclass
     if session.has_started(now):
         raise ValidationError(_("This session has already begun; registration is closed."))
-    if organisation is None and not masterclass.is_closing_meeting:
+    if not masterclass.is_closing_meeting and (
+        organisation is None or organisation.kind != Organisation.Kind.MUNICIPALITY
+    ):
         raise ValidationError(
-            _("Only the closing meeting admits guests from outside the programme.")
+            _(
+                "Masterclasses 1 to 4 are for the participating municipalities; only the "
+                "closing meeting admits guests from outside the programme."
+            )
         )
     existing = (
         Registration.objects.active()
@@ -141,18 +200,7 @@ def registration_create(
         .first()
     )
     if existing is not None:
-        if existing.organisation_id != (organisation.pk if organisation else None):
-            # Someone else's registration: say no more than that the address is taken.
-            raise ValidationError(
-                {
-                    "email": _(
-                        "%(email)s cannot be registered for this masterclass: the address is "
-                        "already registered for it. Ask the organiser if this is not right."
-                    )
-                    % {"email": email}
-                }
-            )
-        raise ValidationError({"email": _duplicate_message(existing)})
+        raise ValidationError({"email": _duplicate_refusal(existing, organisation, by)})
     if masterclass.needs_prior_attendance and not attended_earlier_masterclass(
         email=email, edition=masterclass.edition
     ):
@@ -187,12 +235,12 @@ def registration_create(
         session=session,
         masterclass=masterclass,
         organisation=organisation,
-        organisation_name="" if organisation is not None else organisation_name.strip(),
+        organisation_name=organisation_name,
         seat=seat,
-        name=name.strip(),
+        name=name,
         email=email,
-        function=function.strip(),
-        dietary=dietary.strip() if masterclass.lunch else "",
+        function=function,
+        dietary=dietary if masterclass.lunch else "",
         chatham_house_accepted_at=now,
         registered_at=now,
         registered_by=by if by is not None and by.is_authenticated else None,
@@ -296,6 +344,16 @@ def registrations_import(
     dietary wishes), each through ``registration_create``. Either all rows are registered, or
     none is and ImportProblems says, per line, why."""
     municipalities = _municipalities_by_code_and_name()
+    # The list's municipalities are locked first, in one order, before the session: otherwise a
+    # penvoerder registering a colleague meanwhile (municipality, then session) and this import
+    # (session, then the next municipality) would wait on each other for good.
+    named = {municipalities.get((row.get("municipality") or "").strip().lower()) for row in rows}
+    list(
+        Organisation.objects.filter(pk__in=[o.pk for o in named if o is not None])
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
     problems = []
     for line, row in enumerate(rows, start=2):  # line 1 holds the column names
         municipality = (row.get("municipality") or "").strip()
@@ -367,7 +425,9 @@ PERSONAL_FIELDS = {"name": "", "email": "", "function": "", "dietary": ""}
 def attendee_data(*, registration: Registration, by: User) -> dict:
     """Everything kept about the person of this registration, across all their registrations,
     for a request to see it. Leaves an audit entry that names no one."""
-    rows = _same_person(registration).select_related("session__masterclass", "organisation")
+    rows = person_registrations(registration).select_related(
+        "session__masterclass", "masterclass", "organisation"
+    )
     data = {
         "name": registration.name,
         "email": registration.email,
@@ -401,7 +461,8 @@ def attendee_data(*, registration: Registration, by: User) -> dict:
     return data
 
 
-def _same_person(registration: Registration):
+def person_registrations(registration: Registration):
+    """Every registration of the person of this one (by address; only this one without)."""
     if not registration.email:
         return Registration.objects.filter(pk=registration.pk)
     return Registration.objects.filter(email=registration.email)
@@ -414,7 +475,10 @@ def attendee_erase(*, registration: Registration, by: User, now=None) -> int:
     ones still to come are cancelled. What stays is a count per municipality."""
     now = now or timezone.now()
     ids = list(
-        _same_person(registration).order_by("pk").select_for_update().values_list("pk", flat=True)
+        person_registrations(registration)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
     )
     rows = Registration.objects.filter(pk__in=ids)
     rows.filter(cancelled_at__isnull=True, session__starts_at__gt=now).update(
@@ -461,9 +525,11 @@ def registration_confirmation_send(*, registration: Registration) -> bool:
 
 
 def registration_cancellation_send(*, registration: Registration) -> bool:
-    if registration.is_active or not registration.email:
+    """The withdrawal that takes the session out of the attendee's calendar; sent once."""
+    if registration.is_active or not registration.email or registration.cancellation_sent_at:
         return False
     mail.registration_mail(registration, kind=mail.CANCELLATION)
+    Registration.objects.filter(pk=registration.pk).update(cancellation_sent_at=timezone.now())
     return True
 
 
@@ -483,7 +549,14 @@ def session_reminders_send(*, now=None) -> int:
     )
     sent = 0
     for registration in due:
-        mail.registration_mail(registration, kind=mail.REMINDER)
+        try:
+            mail.registration_mail(registration, kind=mail.REMINDER)
+        except SMTPRecipientsRefused:
+            # One address the mail server will not take does not keep the others waiting.
+            logger.warning(
+                "Reminder of registration %s refused by the mail server", registration.pk
+            )
+            continue
         Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=timezone.now())
         sent += 1
     return sent

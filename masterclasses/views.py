@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from monitor import access
 from monitor.access import Capability
@@ -229,7 +229,11 @@ def _render_session(request, session, **forms):
             "session": session,
             "masterclass": session.masterclass,
             "registrations": registrations,
-            "attending": {int(pk) for pk in (attendance_form["attended"].value() or [])},
+            # What the organiser ticked, also when the form came back refused (and whatever
+            # was sent instead of an id).
+            "attending": {
+                int(pk) for pk in (attendance_form["attended"].value() or []) if str(pk).isdigit()
+            },
             "attendance_form": attendance_form,
             "register_form": register_form,
             "import_form": forms.get("import_form") or RegistrationsImportForm(),
@@ -405,9 +409,19 @@ def attendee_export(request, registration_id):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attendee_erase(request, registration_id):
+    """A person's request to delete their data: first what will go, then, confirmed, gone."""
     registration = _organiser_registration(request, registration_id)
+    if request.method == "GET":
+        registrations = services.person_registrations(registration).select_related(
+            "session", "masterclass", "organisation"
+        )
+        return render(
+            request,
+            "masterclasses/attendee_erase.html",
+            {"registration": registration, "registrations": registrations.order_by("pk")},
+        )
     count = services.attendee_erase(registration=registration, by=request.user)
     messages.success(
         request,

@@ -197,6 +197,15 @@ def test_organiser_registers_an_attendee_takes_attendance_and_downloads_the_list
     assert line[attended_column].lower() in {"ja", "yes"}
     assert "Apeldoorn" in line[next(c for c in header if c.lower() in {"gemeente", "municipality"})]
 
+    # Eva asks for her data to be deleted: first the page saying what goes, then gone.
+    row = page.locator("main table tbody tr", has_text="Eva Apeldoorn")
+    follow(page, row.get_by_role("link", name="Gegevens verwijderen"))
+    assert "Persoonsgegevens van Eva Apeldoorn verwijderen?" in page.locator("h1").inner_text()
+    submit(page, page.locator("main form").get_by_role("button", name="Gegevens verwijderen"))
+    assert page.url.endswith(f"/masterclasses/sessions/{session.pk}/")
+    assert "Eva Apeldoorn" not in page.locator("main").inner_text()
+    assert not Registration.objects.filter(name="Eva Apeldoorn").exists()
+
 
 def test_guest_registers_for_the_closing_meeting_after_accepting_the_rule(page, programme):
     session = programme["closing"]

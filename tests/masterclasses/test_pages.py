@@ -1,11 +1,14 @@
 """The masterclass pages: who sees which attendees, the refusals as a user meets them, the
 reminder on the penvoerder's home page, and queries that do not grow with the data."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from masterclasses.models import Registration
-from masterclasses.services import attendance_set, registration_create
+from masterclasses.services import attendance_set, attendees_anonymise, registration_create
 from tests.factories import OrganisationFactory, attendee
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +158,21 @@ def test_attendance_of_another_sessions_registration_is_refused(
     assert elsewhere.attended is None
 
 
+def test_attendance_with_something_else_than_a_registration_is_refused_with_the_list_kept(
+    client, organiser, sessions, municipality_a
+):
+    came = registration_create(
+        session=sessions[1], organisation=municipality_a, by=None, **attendee(1)
+    )
+    client.force_login(organiser)
+    url = reverse("masterclasses:session_attendance", args=[sessions[1].pk])
+    response = client.post(url, {"attended": ["abc", str(came.pk)]})
+    assert response.status_code == 400
+    assert "Collega 1" in response.content.decode()
+    came.refresh_from_db()
+    assert came.attended is None
+
+
 def test_the_organiser_adds_a_session(client, organiser, sessions):
     client.force_login(organiser)
     masterclass = sessions[3].masterclass
@@ -278,3 +296,38 @@ def test_the_municipality_pages_ask_a_fixed_number_of_queries(
     for url in (reverse("masterclasses:organisation", args=["gm0197"]), page_of("gm0197")):
         with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
+
+
+def test_the_organiser_deletes_an_attendees_data_after_seeing_what_goes(
+    client, organiser, sessions, municipality_a
+):
+    first = registration_create(
+        session=sessions[1], organisation=municipality_a, by=None, **attendee(1)
+    )
+    registration_create(session=sessions[2], organisation=municipality_a, by=None, **attendee(1))
+    client.force_login(organiser)
+    url = reverse("masterclasses:attendee_erase", args=[first.pk])
+    question = client.get(url).content.decode()
+    assert "Persoonsgegevens van Collega 1 verwijderen?" in question
+    assert "Masterclass 1" in question and "Masterclass 2" in question
+    assert Registration.objects.filter(name="Collega 1").count() == 2  # nothing gone yet
+
+    assert client.post(url).status_code == 302
+    assert not Registration.objects.filter(name="Collega 1").exists()
+    page = client.get(reverse("masterclasses:session", args=[sessions[1].pk])).content.decode()
+    assert "Collega 1" not in page and url not in page
+    assert client.get(url).status_code == 404
+
+
+def test_an_anonymised_attendee_is_listed_without_name_or_actions(
+    client, organiser, sessions, municipality_a
+):
+    kept = registration_create(
+        session=sessions[1], organisation=municipality_a, by=None, **attendee(1)
+    )
+    attendees_anonymise(now=timezone.now() + timedelta(days=5 * 365))
+    client.force_login(organiser)
+    page = client.get(reverse("masterclasses:session", args=[sessions[1].pk])).content.decode()
+    assert "(gegevens verwijderd)" in page
+    assert reverse("masterclasses:attendee_erase", args=[kept.pk]) not in page
+    assert reverse("masterclasses:attendee_export", args=[kept.pk]) not in page

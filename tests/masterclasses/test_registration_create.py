@@ -1,5 +1,6 @@
 """registration_create: who may come, and the refusals with the message each gives."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,8 @@ from masterclasses.services import (
     registration_create,
     session_add,
 )
-from tests.factories import attendee
+from monitor.models import AuditEvent
+from tests.factories import ProvinceFactory, attendee
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +168,7 @@ def test_the_closing_meeting_admits_guests_and_has_no_cap(sessions, municipality
 
 
 def test_only_the_closing_meeting_admits_guests(sessions):
-    with pytest.raises(ValidationError, match="Alleen de slotbijeenkomst"):
+    with pytest.raises(ValidationError, match="alleen de slotbijeenkomst ontvangt gasten"):
         registration_create(
             session=sessions[1],
             organisation=None,
@@ -174,6 +176,25 @@ def test_only_the_closing_meeting_admits_guests(sessions):
             by=None,
             **attendee(1),
         )
+
+
+def test_masterclasses_1_to_4_are_for_municipalities_only(sessions):
+    province = ProvinceFactory()
+    error = refusal(sessions[1], province, 1)
+    assert "Masterclasses 1 tot en met 4 zijn voor de deelnemende gemeenten" in str(error)
+    assert register(sessions[5], province, 1).organisation == province
+
+
+def test_what_a_form_would_refuse_the_service_refuses_too(sessions, municipality_a):
+    # An imported list or a task has no form in front of it.
+    error = refusal(sessions[1], municipality_a, 1, email="geen-adres")
+    assert error.message_dict == {"email": ["“geen-adres” is geen geldig e-mailadres."]}
+    error = refusal(sessions[1], municipality_a, 2, name="N" * 151, function="F" * 151)
+    assert error.message_dict == {
+        "name": ["Naam is langer dan 150 tekens."],
+        "function": ["Functie is langer dan 150 tekens."],
+    }
+    assert not Registration.objects.exists()
 
 
 def test_dietary_wishes_are_kept_only_where_lunch_is_served(sessions, municipality_a):
@@ -308,5 +329,43 @@ def test_an_address_registered_by_another_municipality_is_refused_without_detail
     register(sessions[1], municipality_b, 1)
     error = refusal(sessions[1], municipality_a, 1)
     message = error.message_dict["email"][0]
-    assert "is al aangemeld voor deze masterclass" in message
+    assert "collega1@gemeente.test kan niet worden aangemeld voor deze bijeenkomst" in message
     assert "Apeldoorn" not in message and "sessie" not in message
+
+
+def test_the_organiser_is_told_who_registered_the_address(
+    sessions, municipality_a, municipality_b, organiser
+):
+    register(sessions[1], municipality_b, 1)
+    error = refusal(sessions[1], municipality_a, 1, by=organiser)
+    message = error.message_dict["email"][0]
+    assert "al aangemeld voor Masterclass 1 (sessie van" in message
+    assert "Aangemeld door: Apeldoorn." in message
+
+
+def test_a_visitor_of_the_public_form_learns_nothing_of_an_earlier_registration(sessions):
+    guest = {"organisation": None, "organisation_name": "Waterschap Rijn en IJssel"}
+    registration_create(session=sessions[5], by=None, **guest, **attendee(1))
+    with pytest.raises(ValidationError) as caught:
+        registration_create(session=sessions[5], by=None, **guest, **attendee(1))
+    message = caught.value.message_dict["email"][0]
+    assert "kan niet worden aangemeld voor deze bijeenkomst" in message
+    assert "sessie" not in message and "Waterschap" not in message
+
+
+def test_an_attendee_list_exported_from_the_admin_is_on_the_record(
+    client, programme_admin, sessions, municipality_a
+):
+    register(sessions[1], municipality_a, 1)
+    client.force_login(programme_admin)
+    url = "/admin/masterclasses/registration/export/"
+    form = client.get(url).content.decode()
+    # Every column the export form offers, ticked, in the first format (CSV).
+    columns = set(re.findall(r'name="(attendeeresource_[a-z_]+)"', form))
+    assert columns
+    response = client.post(url, {"format": "0", "resource": "0", **dict.fromkeys(columns, "on")})
+    assert response.status_code == 200
+    assert b"Collega 1" in response.content
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ATTENDEE_EXPORTED)
+    assert event.actor == programme_admin
+    assert "1 rows" in event.detail

@@ -2,10 +2,12 @@
 the retention period; both through the real beat schedule's task names."""
 
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from cimolt.celery import app
@@ -134,3 +136,39 @@ def test_erasing_on_request_removes_the_person_from_every_registration(
     event = AuditEvent.objects.get(action=AuditEvent.Action.ATTENDEE_DELETED)
     assert event.actor == organiser
     assert "Collega" not in event.object_repr + event.detail
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The locmem backend, with a mail server that will not take one address."""
+
+    refused = "collega1@gemeente.test"
+
+    def send_messages(self, messages):
+        for message in messages:
+            if self.refused in message.to:
+                raise SMTPRecipientsRefused({self.refused: (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+def test_an_address_the_mail_server_refuses_does_not_keep_the_others_from_their_reminder(
+    sessions, municipality_a, settings
+):
+    soon = session_in(sessions[2].masterclass, 2)
+    refused, other = register(soon, municipality_a, 1), register(soon, municipality_a, 2)
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+
+    assert beat_task("masterclass-reminders").delay().get() == 1
+    assert [m.to for m in mail.outbox] == [[other.email]]
+    refused.refresh_from_db()
+    assert refused.reminder_sent_at is None  # tried again on the next run
+
+
+def test_a_cancellation_asked_twice_is_mailed_once(sessions, municipality_a):
+    send = app.tasks["masterclasses.tasks.registration_cancellation_send"]
+    registration = register(sessions[1], municipality_a, 1)
+    registration_cancel(registration=registration, by=None)
+    mail.outbox.clear()
+    send.delay(registration.pk)
+    send.delay(registration.pk)  # a worker killed after sending, the task run again
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["Afgemeld"]
