@@ -3,13 +3,14 @@ real PostgreSQL, each request on its own database connection: exactly three get 
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
 from masterclasses.models import Registration
-from masterclasses.services import registration_create, session_add
+from masterclasses.services import registration_create, registrations_import, session_add
 from tests.factories import OrganisationFactory, attendee
 from tests.monitor.test_scan_concurrency import require_postgresql
 
@@ -76,3 +77,63 @@ def test_twenty_registrations_at_once_end_with_exactly_three(sessions):
             ), refusal
             assert all(name in refusal for name in names), refusal
             assert "Meld eerst een van hen af" in refusal, refusal
+
+
+def import_rows(organisations, offset: int) -> list[dict]:
+    return [
+        {
+            "municipality": organisation.cbs_code,
+            "name": f"Collega {offset + n}",
+            "email": f"collega{offset + n}@gemeente.test",
+            "function": "Inkoper",
+        }
+        for n, organisation in enumerate(organisations)
+    ]
+
+
+def at_once(*works) -> list[str]:
+    """Run each of ``works`` in a thread of its own, all starting together; what became of each."""
+    barrier = threading.Barrier(len(works))
+    outcomes = []
+
+    def run(work):
+        try:
+            barrier.wait(timeout=20)
+            work()
+            outcomes.append("done")
+        except Exception as error:  # a deadlock is the bug looked for
+            outcomes.append(f"ERROR {error!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lists_imported_at_once_with_the_same_municipalities_wait_for_each_other(
+    sessions, organiser
+):
+    """Two organisers importing lists that name the same municipalities in another order, and
+    a penvoerder registering meanwhile: each waits its turn, none ends in a deadlock."""
+    require_postgresql()
+    session = sessions[1]
+    imports = partial(
+        registrations_import, session=session, chatham_house_accepted=True, by=organiser
+    )
+    for round_number in range(5):
+        a, b = OrganisationFactory(), OrganisationFactory()
+        base = round_number * 100
+        outcomes = at_once(
+            partial(imports, rows=import_rows([a, b], base)),
+            partial(imports, rows=import_rows([b, a], base + 10)),
+            partial(
+                registration_create, session=session, organisation=b, by=None, **attendee(base + 20)
+            ),
+        )
+        assert outcomes == ["done"] * 3, outcomes
+        assert Registration.objects.active().filter(organisation__in=[a, b]).count() == 5
