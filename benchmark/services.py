@@ -2,6 +2,7 @@
 recomputed for a whole edition."""
 
 import logging
+import posixpath
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -132,9 +133,18 @@ def report_render(*, report_id: int) -> None:
         logger.exception("Report %s could not be made", report_id)
         Report.objects.filter(pk=report_id).update(status=Report.Status.FAILED)
         return
-    old = report.file.name
     report.file.save(f"{report.scan_id}.pdf", ContentFile(pdf), save=False)
     report.status, report.finished_at = Report.Status.DONE, timezone.now()
     report.save(update_fields=["file", "status", "finished_at"])
-    if old and old != report.file.name:
-        report.file.storage.delete(old)
+    _report_files_tidy(report)
+
+
+def _report_files_tidy(report: Report) -> None:
+    """Remove the scan's report files other than the one in use: the one replaced, and any a
+    worker killed between writing its file and recording it left behind."""
+    storage = report.file.storage
+    folder = posixpath.dirname(report.file.name)
+    in_use = Report.objects.filter(pk=report.pk).values_list("file", flat=True).get()
+    for name in storage.listdir(folder)[1]:
+        if posixpath.join(folder, name) != in_use:
+            storage.delete(posixpath.join(folder, name))

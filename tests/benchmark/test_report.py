@@ -100,3 +100,20 @@ def test_queueing_every_report_takes_the_same_queries_for_more_municipalities(
     with django_assert_max_num_queries(6):
         assert reports_request_all(edition=edition, user=organiser) == 28
     assert Report.objects.filter(status="queued").count() == 28
+
+
+def test_a_file_left_by_a_worker_killed_half_way_is_removed_by_the_next_run(
+    client, alice, results_of_a, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("report"))
+    report = Report.objects.get()
+    # A run killed after writing its file and before recording it leaves this behind.
+    left = settings.MEDIA_ROOT / "reports" / str(report.scan_id) / "killed-half-way.pdf"
+    left.write_bytes(b"%PDF-1.7 half")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("report"))
+    report.refresh_from_db()
+    files = list((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))
+    assert files == [settings.MEDIA_ROOT / report.file.name]
