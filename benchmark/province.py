@@ -14,7 +14,9 @@ Nothing is ever shown about fewer than MIN_GROUP_SIZE municipalities:
   is shown only where both editions' figures of the area are shown, and, like the figures, the
   regions whose growth is hidden must together hold at least the minimum of scans in each
   edition: otherwise the province's growth minus the regions' shown would give away a hidden
-  region's spend of last year.
+  region's spend of last year. Where there is nothing to compare with — no previous edition,
+  or none of the area's municipalities in it — the area says so: a hidden set of no scans
+  gives nothing away.
 
 Every scan of an edition answers all spend questions (they are required); an answer that is not
 a number counts as zero.
@@ -36,6 +38,9 @@ SCORE_DIMENSIONS = [
     *(f"tag:{value}" for value in Spearhead.values),
 ]
 ALL_CATEGORIES = "all"
+# Why an area's growth is missing when no suppression is involved (AreaStatistics.no_growth).
+NO_PREVIOUS_EDITION = "no_previous_edition"
+NOT_IN_PREVIOUS_EDITION = "not_in_previous_edition"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class AreaStatistics:
     participants: int
     shown: bool = True
     growth_shown: bool = True
+    no_growth: str = ""  # NO_PREVIOUS_EDITION, NOT_IN_PREVIOUS_EDITION, or "" when there is one
     spend: list[SpendRow] = field(default_factory=list)
     scores: dict[str, Decimal | None] = field(default_factory=dict)
 
@@ -154,12 +160,14 @@ def province_statistics(
     _hide(areas, lambda a: [a.participants], "shown", min_size)
     if previous is None:
         for area in areas:
-            area.growth_shown = False
+            area.growth_shown, area.no_growth = False, NO_PREVIOUS_EDITION
         return areas
     before = areas_of(previous)
     _hide(before, lambda a: [a.participants], "shown", min_size)
     for area, earlier in zip(areas, before, strict=True):
         area.growth_shown = area.shown and earlier.shown
+        if not earlier.participants:
+            area.no_growth = NOT_IN_PREVIOUS_EDITION
     sizes = {id(a): [a.participants, b.participants] for a, b in zip(areas, before, strict=True)}
     _hide(areas, lambda a: sizes[id(a)], "growth_shown", min_size)
     for area, earlier in zip(areas, before, strict=True):

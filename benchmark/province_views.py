@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 from weasyprint import HTML
 
 from monitor import access
-from monitor.models import Edition
 from monitor.spreadsheets import FORMATS, dataset_of, download
 
 from . import selectors
@@ -22,16 +21,11 @@ from . import selectors
 DOWNLOADS = (*FORMATS, "pdf")
 
 
-def _editions():
-    return Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year")
-
-
 @require_GET
 def index(request):
     access.province_for_user(request.user)
-    edition = (
-        _editions().filter(scans__status="submitted").distinct().first() or _editions().first()
-    )
+    editions = selectors.province_editions()
+    edition = editions.filter(scans__status="submitted").distinct().first() or editions.first()
     if edition is None:
         raise Http404
     return redirect("province:statistics", year=edition.year)
@@ -39,12 +33,12 @@ def index(request):
 
 def _context(request, year):
     province = access.province_for_user(request.user)
-    edition = get_object_or_404(_editions(), year=year)
+    edition = get_object_or_404(selectors.province_editions(), year=year)
     rows = selectors.province_rows(selectors.province_table(province, edition))
     return {
         "province": province,
         "edition": edition,
-        "editions": _editions(),
+        "editions": selectors.province_editions(),
         "rows": rows,
         "min_group_size": settings.MIN_GROUP_SIZE,
     }

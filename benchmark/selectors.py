@@ -12,7 +12,13 @@ from monitor.models import Answer, Edition, Organisation, Scan
 
 from .advice import MASTERCLASS_FOR, MASTERCLASSES, advice_for, weakest
 from .models import ImprovementGoal, NamingConsent, ScanScore
-from .province import ALL_CATEGORIES, province_statistics, scan_figures
+from .province import (
+    ALL_CATEGORIES,
+    NO_PREVIOUS_EDITION,
+    NOT_IN_PREVIOUS_EDITION,
+    province_statistics,
+    scan_figures,
+)
 from .scoring import question_max_points, stage
 from .statistics import PeerSummary, median_or_none, peer_summary, ranks_with_ties
 
@@ -241,6 +247,15 @@ def goals(scan: Scan) -> dict[str, list[dict]]:
 # --- The province's statistics --------------------------------------------------------------
 
 
+def province_editions():
+    """The editions the province has statistics of: those whose filling-in has ended. While an
+    edition is open, two downloads a submission apart would give away that municipality's
+    figures. Newest first."""
+    return Edition.objects.filter(
+        status__in=[Edition.Status.CLOSED, Edition.Status.PUBLISHED]
+    ).order_by("-year")
+
+
 def province_figures(province: str, edition) -> dict[str, list]:
     """Per region of the province (every region its municipalities have, "" for none), the
     figures of the edition's submitted scans: four queries, however many municipalities."""
@@ -274,12 +289,7 @@ def province_figures(province: str, edition) -> dict[str, list]:
 def province_table(province: str, edition) -> list:
     """The province's statistics of the edition, suppressed (benchmark/province.py), with the
     growth against the edition before it."""
-    previous = (
-        Edition.objects.filter(year__lt=edition.year)
-        .exclude(status=Edition.Status.DRAFT)
-        .order_by("-year")
-        .first()
-    )
+    previous = province_editions().filter(year__lt=edition.year).first()
     return province_statistics(
         province,
         province_figures(province, edition),
@@ -288,17 +298,32 @@ def province_table(province: str, edition) -> list:
     )
 
 
+GROWTH_NOTES = {
+    # A shown area's growth, hidden to protect (AreaStatistics.no_growth is empty then).
+    "": _("growth not shown, to protect the figures of individual municipalities"),
+    NO_PREVIOUS_EDITION: _("growth: there is no previous edition to compare with"),
+    NOT_IN_PREVIOUS_EDITION: _("growth: this area has no submitted scans in the previous edition"),
+}
+
+
 def province_rows(areas: list) -> list[dict]:
     """The statistics as rows of one table, for the page and every download alike: per area,
     a row per procurement category, one for all categories together, and one per dimension
-    score. A hidden figure is None, with the same note whatever the reason, so the note does
-    not tell a small group from a group hidden to protect another."""
+    score. A hidden figure is None. A figure hidden to protect has the same note whatever the
+    reason, so the note does not tell a small group from a group hidden to protect another;
+    growth that is missing because there is nothing to compare with says so instead."""
     hidden_note = _("not shown, to protect the figures of individual municipalities")
     rows = []
     for area in areas:
         name = area.name or str(_("(no region)"))
         kind = _("province") if area.is_province else _("region")
-        base = {"area": name, "kind": kind, "area_shown": area.shown}
+        if not area.shown:
+            spend_note = hidden_note
+        elif area.growth_shown:
+            spend_note = ""
+        else:
+            spend_note = GROWTH_NOTES[area.no_growth]
+        base = {"area": name, "kind": kind, "area_shown": area.shown, "spend_note": spend_note}
         for spend in area.spend:
             label = (
                 _("All categories")
@@ -317,7 +342,7 @@ def province_rows(areas: list) -> list[dict]:
                     "growth": spend.growth if area.growth_shown else None,
                     "growth_percent": spend.growth_percent if area.growth_shown else None,
                     "mean_score": spend.mean_score if area.shown else None,
-                    "note": "" if area.shown and area.growth_shown else hidden_note,
+                    "note": spend_note,
                 }
             )
         for dimension, mean in area.scores.items():

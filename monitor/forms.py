@@ -3,7 +3,7 @@ without JavaScript) and the autosave of one answer validate in exactly the same 
 
 import json
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, Question, Remark, Section, User, value_is_given
+from .models import Answer, Organisation, Question, Remark, Section, User, value_is_given
 from .services.scans import NOT_SHOWN
 
 T = Question.Type
@@ -249,6 +249,24 @@ def local_moment(day, moment) -> datetime:
     return timezone.make_aware(datetime.combine(day, moment), timezone.get_current_timezone())
 
 
+# A deadline or an extension further ahead than this is a typing error, not a plan. The bound
+# also keeps out dates like 0001-01-01 that the database cannot store once in UTC.
+FURTHEST_AHEAD = timedelta(days=2 * 365)
+
+
+def future_moment(form: forms.Form, day, moment) -> datetime | None:
+    """The moment typed in ``form``'s day and time fields, or None with an error at its day
+    field when it is not in the future or more than two years ahead."""
+    today = timezone.localdate()
+    if day > today + FURTHEST_AHEAD:
+        form.add_error("day", _("Choose a date at most two years from today."))
+        return None
+    if day < today or local_moment(day, moment) <= timezone.now():
+        form.add_error("day", _("Choose a moment in the future."))
+        return None
+    return local_moment(day, moment)
+
+
 class DayField(forms.DateField):
     # A browser's date field takes only ISO dates, whatever the page's language.
     widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -272,9 +290,33 @@ class AccountIssueForm(ContributorInviteForm):
         initial=User.Role.PENVOERDER,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        self.organisation = organisation
         super().__init__(*args, sections=[], **kwargs)
         del self.fields["sections"]
+
+    def clean_email(self):
+        """An address has one account; the desk is told whose it is, and on the municipality's
+        own page how to make that person penvoerder instead."""
+        email = self.cleaned_data["email"].lower()
+        holder = User.objects.filter(email=email).select_related("organisation").first()
+        if holder is None:
+            return email
+        if holder.organisation_id == self.organisation.pk:
+            raise ValidationError(
+                _(
+                    "This address already has an account at this municipality, in the list "
+                    "above. To hand the scan over to this person, use “Make penvoerder” there."
+                )
+            )
+        if holder.organisation is None:
+            raise ValidationError(
+                _("This address already has an account, of the programme's staff.")
+            )
+        raise ValidationError(
+            _("This address already has an account, of %(organisation)s."),
+            params={"organisation": holder.organisation.name},
+        )
 
 
 class DeadlineForm(forms.Form):
@@ -302,9 +344,7 @@ class DeadlineForm(forms.Form):
     def clean(self):
         data = super().clean()
         if {"day", "time"} <= data.keys():
-            data["deadline"] = local_moment(data["day"], data["time"])
-            if data["deadline"] <= timezone.now():
-                self.add_error("day", _("Choose a moment in the future."))
+            data["deadline"] = future_moment(self, data["day"], data["time"])
         return data
 
 
@@ -319,7 +359,7 @@ class ExtensionForm(forms.Form):
     def clean(self):
         data = super().clean()
         day = data.get("day")
-        data["until"] = local_moment(day, data.get("time") or time(23, 59)) if day else None
+        data["until"] = future_moment(self, day, data.get("time") or time(23, 59)) if day else None
         return data
 
 
@@ -334,7 +374,10 @@ class AnnouncementForm(forms.Form):
 
 
 class StatusFilterForm(forms.Form):
-    """The status overview's filters; an unknown value is ignored rather than refused."""
+    """The status overview's filters; an unknown value is ignored rather than refused, and
+    only that one: the other filters still apply."""
+
+    DEFAULTS = {"state": "", "region": "", "sort": "name"}
 
     STATES = [
         ("", _("all")),
@@ -357,6 +400,7 @@ class StatusFilterForm(forms.Form):
         self.fields["region"].choices = [("", _("all")), *((r, r) for r in regions)]
 
     def values(self) -> dict:
-        if self.is_valid():
-            return self.cleaned_data
-        return {"state": "", "region": "", "sort": "name"}
+        self.is_valid()  # cleaned_data keeps the fields that are valid
+        return {
+            name: self.cleaned_data.get(name) or default for name, default in self.DEFAULTS.items()
+        }

@@ -1,7 +1,7 @@
 """Reads that span relations. Each returns a fixed number of queries, however many
 municipalities take part."""
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from .models import (
     Answer,
@@ -151,12 +151,19 @@ def edition_status(edition: Edition, organisations: QuerySet[Organisation]) -> l
     """Per municipality: its penvoerder, whether its scan of the edition has not started, is in
     progress (with the share of required questions answered) or is submitted, its last
     activity and its deadline. Answer values are read only to count them and never leave this
-    function. Four queries, however many municipalities and questions."""
+    function. Four queries, however many municipalities and questions.
+
+    Only the municipality's own work counts: a scan the service desk made by granting an
+    extension has not started, and the desk's reopening is not the municipality's activity."""
     participants = list(participants_overview(organisations))
+    own_changes = Q(changes__actor__organisation=F("organisation"))
     scans = {
         scan.organisation_id: scan
         for scan in Scan.objects.filter(edition=edition, organisation__in=organisations)
-        .annotate(last_change=Max("changes__at"))
+        .annotate(
+            last_change=Max("changes__at", filter=own_changes),
+            has_answers=Exists(Answer.objects.filter(scan=OuterRef("pk"))),
+        )
         .select_related("edition")
     }
     required = set(edition.questions.filter(required=True).values_list("pk", flat=True))
@@ -169,10 +176,10 @@ def edition_status(edition: Edition, organisations: QuerySet[Organisation]) -> l
     rows = []
     for organisation in participants:
         scan = scans.get(organisation.pk)
-        if scan is None:
-            state, percent = NOT_STARTED, 0
-        elif scan.status == Scan.Status.SUBMITTED:
+        if scan is not None and scan.status == Scan.Status.SUBMITTED:
             state, percent = SUBMITTED, 100
+        elif scan is None or not (scan.has_answers or scan.last_change):
+            state, percent = NOT_STARTED, 0
         else:
             done = answered.get(scan.pk, 0)
             state = IN_PROGRESS
@@ -183,11 +190,7 @@ def edition_status(edition: Edition, organisations: QuerySet[Organisation]) -> l
                 "scan": scan,
                 "state": state,
                 "percent": percent,
-                "last_activity": max(
-                    (t for t in (scan.last_change, scan.created_at) if t), default=None
-                )
-                if scan
-                else None,
+                "last_activity": scan.last_change if scan else None,
                 "deadline": scan.deadline if scan else edition.deadline,
             }
         )

@@ -27,8 +27,18 @@ SORT_KEYS = {
     "name": lambda row: row["organisation"].name,
     "region": lambda row: (row["organisation"].region, row["organisation"].name),
     "progress": lambda row: (selectors.STATUS_ORDER[row["state"]], row["percent"]),
-    "activity": lambda row: (row["last_activity"] is None, row["last_activity"] or 0),
 }
+
+
+def _sorted(rows: list[dict], sort: str) -> list[dict]:
+    """The rows in the chosen order; by last activity the most recent first, and those without
+    any activity last, by name."""
+    if sort != "activity":
+        return sorted(rows, key=SORT_KEYS[sort])
+    active = [row for row in rows if row["last_activity"]]
+    idle = [row for row in rows if not row["last_activity"]]
+    active.sort(key=lambda row: row["last_activity"], reverse=True)
+    return active + sorted(idle, key=SORT_KEYS["name"])
 
 
 def _edition(year) -> Edition:
@@ -44,21 +54,21 @@ def index(request):
     return redirect("servicedesk:status", year=edition.year)
 
 
-def _status_rows(request, edition):
+def _status_rows(request, edition) -> tuple[list[dict], list[dict], StatusFilterForm]:
+    """Every municipality's row of the edition, and the rows the filters choose, sorted."""
     organisations = access.organisations_for_user(request.user, Capability.STATUS).filter(
         kind=Organisation.Kind.MUNICIPALITY
     )
-    rows = selectors.edition_status(edition, organisations)
-    regions = sorted({row["organisation"].region for row in rows if row["organisation"].region})
+    every = selectors.edition_status(edition, organisations)
+    regions = sorted({row["organisation"].region for row in every if row["organisation"].region})
     form = StatusFilterForm(request.GET, regions=regions)
     chosen = form.values()
+    rows = every
     if chosen["state"]:
         rows = [row for row in rows if row["state"] == chosen["state"]]
     if chosen["region"]:
         rows = [row for row in rows if row["organisation"].region == chosen["region"]]
-    sort = chosen["sort"] or "name"
-    rows.sort(key=SORT_KEYS[sort], reverse=sort == "activity")
-    return rows, form
+    return every, _sorted(rows, chosen["sort"]), form
 
 
 STATE_LABELS = {
@@ -72,9 +82,10 @@ STATE_LABELS = {
 def status(request, year):
     access.require_all_participants(request.user, Capability.STATUS)
     edition = _edition(year)
-    rows, form = _status_rows(request, edition)
+    every, rows, form = _status_rows(request, edition)
+    # The edition's totals, whatever the filters show.
     counts = dict.fromkeys(selectors.STATUS_ORDER, 0)
-    for row in rows:
+    for row in every:
         counts[row["state"]] += 1
     return render(
         request,
@@ -97,7 +108,7 @@ def status_export(request, year, file_format):
     if file_format not in FORMATS:
         raise Http404
     edition = _edition(year)
-    rows, _form = _status_rows(request, edition)
+    _every, rows, _form = _status_rows(request, edition)
     headers = [
         _("Municipality"),
         _("CBS code"),
@@ -221,7 +232,7 @@ def _render_municipality(request, organisation, issue_form=None, extension_forms
         {
             "organisation": organisation,
             "members": selectors.organisation_team(organisation),
-            "issue_form": issue_form or AccountIssueForm(),
+            "issue_form": issue_form or AccountIssueForm(organisation=organisation),
             "scans": scans,
             "extensions": extensions,
             "can_reopen": access.can(request.user, Capability.REOPEN, organisation),
@@ -240,7 +251,7 @@ def _extension_initial(scan: Scan | None) -> dict:
 @require_POST
 def account_issue(request, code):
     organisation = _organisation(request, code)
-    form = AccountIssueForm(request.POST)
+    form = AccountIssueForm(request.POST, organisation=organisation)
     if not form.is_valid():
         return _render_municipality(request, organisation, issue_form=form)
     try:

@@ -16,7 +16,7 @@ from django.core import mail
 from django.utils import timezone
 
 from benchmark.models import ScanScore
-from monitor.models import Answer, Scan, User
+from monitor.models import Answer, Edition, Scan, User
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import follow, log_in, log_out, submit, visit
 from tests.factories import OrganisationFactory
@@ -67,6 +67,9 @@ def fresh_page(browser, live_server):
 def test_desk_filters_the_status_and_issues_a_new_penvoerder_who_sets_a_password_once(
     page, fresh_page, servicedesk, alice, bob, charlie, scan_a
 ):
+    # Aalten has answered a question; Apeldoorn has not started.
+    question = scan_a.edition.questions.get(key="coordinator")
+    Answer.objects.create(scan=scan_a, question=question, value="ja", updated_by=alice)
     log_in(page, servicedesk.email)
     follow(page, nav_link(page, "Status"))
     assert page.url.endswith("/servicedesk/2026/")
@@ -255,7 +258,10 @@ def submitted(edition, number, total, circular, overall):
 
 @pytest.fixture
 def achterhoek(edition):
-    """Five submitted scans in one region: enough for every figure to be shown."""
+    """Five submitted scans in one region, enough for every figure to be shown, of an edition
+    whose filling-in has ended (the province sees no open edition)."""
+    edition.status = Edition.Status.CLOSED
+    edition.save(update_fields=["status"])
     return [submitted(edition, n, 100_000 * n, 10_000 * n, 30 + 10 * n) for n in range(1, 6)]
 
 

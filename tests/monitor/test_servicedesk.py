@@ -25,7 +25,8 @@ from monitor.models import (
     ScanChange,
     User,
 )
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from monitor.services.scans import answer_save
+from tests.factories import OrganisationFactory, UserFactory
 from tests.monitor.test_roles import link_from, set_password_through
 
 pytestmark = pytest.mark.django_db
@@ -69,18 +70,40 @@ def test_a_new_penvoerder_gets_a_link_that_works_once_and_expires(
     assert "Deze link is verlopen of al gebruikt." in expired.content.decode()
 
 
-def test_a_taken_address_is_refused_at_the_field_and_keeps_the_name(client, servicedesk, alice):
-    client.force_login(servicedesk)
+def issue_with_taken_address(client, email):
+    """The desk's page in English after issuing a login for ``email`` at Aalten."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         desk("account_issue", "gm0197"),
-        {"full_name": "Nina Nieuw", "email": alice.email, "role": "penvoerder"},
+        {"full_name": "Nina Nieuw", "email": email.upper(), "role": "penvoerder"},
     )
     assert response.status_code == 400
-    page = response.content.decode()
-    assert "Dit adres heeft al een account" in page
+    return response.content.decode()
+
+
+def test_a_taken_address_is_refused_at_the_field_and_keeps_the_name(client, servicedesk, alice):
+    client.force_login(servicedesk)
+    page = issue_with_taken_address(client, alice.email)
+    assert "This address already has an account at this municipality" in page
+    assert "use “Make penvoerder” there" in page
+    assert "Ask the service desk" not in page
     assert 'value="Nina Nieuw"' in page
     alice.refresh_from_db()
     assert alice.role == User.Role.PENVOERDER
+
+
+def test_a_taken_address_of_another_municipality_or_of_staff_says_whose_it_is(
+    client, servicedesk, alice, charlie
+):
+    client.force_login(servicedesk)
+    page = issue_with_taken_address(client, charlie.email)
+    assert "This address already has an account, of Apeldoorn." in page
+    assert "Ask the service desk" not in page
+    page = issue_with_taken_address(client, servicedesk.email)
+    assert "This address already has an account, of the programme&#x27;s staff." in page
+    assert not User.objects.filter(full_name="Nina Nieuw").exists()
+    charlie.refresh_from_db()
+    assert charlie.organisation.name == "Apeldoorn"
 
 
 def test_a_handover_keeps_the_scan_and_its_history(client, servicedesk, alice, bob, scan_a):
@@ -154,13 +177,14 @@ def test_a_bad_reminder_value_is_refused_at_the_field_and_keeps_the_date(
     client, servicedesk, edition
 ):
     client.force_login(servicedesk)
+    day = (timezone.localdate() + timedelta(days=60)).isoformat()
     response = client.post(
-        desk("deadline", 2026), {"day": "2099-01-31", "time": "17:00", "reminder_days": "veertien"}
+        desk("deadline", 2026), {"day": day, "time": "17:00", "reminder_days": "veertien"}
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Vul hele aantallen dagen in" in page
-    assert 'value="2099-01-31"' in page
+    assert f'value="{day}"' in page
 
 
 def test_an_extension_lets_one_municipality_work_past_the_deadline(
@@ -184,6 +208,52 @@ def test_an_extension_before_the_deadline_is_refused(client, servicedesk, alice,
     response = client.post(desk("extension", "gm0197", 2026), data)
     assert response.status_code == 400
     assert "Uitstel loopt tot na de deadline" in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "far"])
+def test_an_extension_not_in_the_next_two_years_is_refused_and_every_page_keeps_working(
+    client, servicedesk, alice, edition, day
+):
+    edition.deadline = None  # nothing else to compare the extension with
+    edition.save()
+    if day == "far":
+        day = (timezone.localdate() + timedelta(days=2 * 366)).isoformat()
+    client.force_login(servicedesk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = {"extension2026-day": day, "extension2026-time": "00:00"}
+    response = client.post(desk("extension", "gm0197", 2026), data)
+    assert response.status_code == 400
+    assert response.context["extensions"][0]["form"].errors["day"]
+    page = response.content.decode()
+    assert "Choose a moment in the future." in page or "at most two years from today" in page
+    assert not Scan.objects.filter(extended_until__isnull=False).exists()
+    for url in (
+        desk("municipality", "gm0197"),
+        desk("status", 2026),
+        desk("status_export", 2026, "csv"),
+    ):
+        assert client.get(url).status_code == 200, url
+    client.force_login(alice)
+    assert client.get(reverse("monitor:scan_overview", args=["gm0197", 2026])).status_code == 200
+
+
+def test_a_deadline_more_than_two_years_ahead_is_refused_at_its_field(client, servicedesk, edition):
+    before = edition.deadline
+    client.force_login(servicedesk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for day in ("9999-12-31", (timezone.localdate() + timedelta(days=2 * 366)).isoformat()):
+        response = client.post(
+            desk("deadline", 2026), {"day": day, "time": "17:00", "reminder_days": "3"}
+        )
+        assert response.status_code == 400
+        assert "Choose a date at most two years from today." in response.content.decode()
+    response = client.post(
+        desk("deadline", 2026), {"day": "0001-01-01", "time": "00:00", "reminder_days": "3"}
+    )
+    assert response.status_code == 400
+    assert "Choose a moment in the future." in response.content.decode()
+    edition.refresh_from_db()
+    assert edition.deadline == before
 
 
 @pytest.fixture
@@ -312,9 +382,9 @@ def answered(edition, three_municipalities):
 
 
 def answer_traces(text: str) -> list[str]:
-    return [
-        s for s in (SECRET_TEXT, SECRET_AMOUNT, "987.654.321", "987,654,321", "Deels") if s in text
-    ]
+    """What of the answers shows in ``text``: the values as stored ("deels") and as shown."""
+    traces = (SECRET_TEXT, SECRET_AMOUNT, "987.654.321", "987,654,321", "deels", "Deels")
+    return [s for s in traces if s in text]
 
 
 def test_the_status_overview_shows_how_far_each_is_and_no_answer(client, servicedesk, answered):
@@ -358,6 +428,81 @@ def test_the_status_overview_filters_and_sorts(client, servicedesk, answered):
     assert "Arnhem</a>" in page
 
 
+def exported(client, **filters) -> dict[str, dict]:
+    """The status export in English, per municipality."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(desk("status_export", 2026, "csv"), filters)
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    return {row["Municipality"]: row for row in rows}
+
+
+def test_the_desks_extension_does_not_start_the_scan_nor_count_as_its_activity(
+    client, servicedesk, alice, edition
+):
+    client.force_login(servicedesk)
+    until = (timezone.localdate() + timedelta(days=40)).isoformat()
+    data = {"extension2026-day": until, "extension2026-time": "12:00"}
+    assert client.post(desk("extension", "gm0197", 2026), data).status_code == 302
+    scan = Scan.objects.get(organisation=alice.organisation)  # made by the extension
+    row = exported(client)["Aalten"]
+    assert (row["Status"], row["Progress (%)"], row["Last activity"]) == ("not started", "0", "")
+    assert "niet begonnen" in client.get(desk("status", 2026)).content.decode()
+
+    answer_save(
+        scan=scan,
+        question=edition.questions.get(key="coordinator"),
+        value="ja",
+        user=alice,
+        version=None,
+    )
+    answered_at = timezone.localtime(scan.changes.get().at)
+    row = exported(client)["Aalten"]
+    assert (row["Status"], row["Last activity"]) == ("in progress", f"{answered_at:%Y-%m-%d %H:%M}")
+
+    # A reopening by the desk is not the municipality's activity either.
+    Scan.objects.filter(pk=scan.pk).update(status="submitted", submitted_at=timezone.now())
+    client.post(reverse("monitor:scan_reopen", args=["gm0197", 2026]))
+    assert scan.changes.filter(action="reopened", actor=servicedesk).exists()
+    assert exported(client)["Aalten"]["Last activity"] == f"{answered_at:%Y-%m-%d %H:%M}"
+
+
+def test_sorting_by_last_activity_puts_those_without_any_last(
+    client, servicedesk, three_municipalities
+):
+    alice, charlie, _arnold = three_municipalities
+    now = timezone.now()
+    for user, hours_ago in ((alice, 2), (charlie, 1)):
+        scan = Scan.objects.get(organisation=user.organisation)
+        ScanChange.objects.create(
+            scan=scan, action="answered", actor=user, at=now - timedelta(hours=hours_ago)
+        )
+    client.force_login(servicedesk)
+    page = client.get(desk("status", 2026), {"sort": "activity"}).content.decode()
+    assert page.index("Apeldoorn</a>") < page.index("Aalten</a>") < page.index("Arnhem</a>")
+    assert list(exported(client, sort="activity")) == ["Apeldoorn", "Aalten", "Arnhem"]
+
+
+def test_a_bad_filter_value_is_ignored_and_the_other_filters_still_apply(
+    client, servicedesk, answered
+):
+    client.force_login(servicedesk)
+    page = client.get(desk("status", 2026), {"state": "submitted", "sort": "bogus"})
+    page = page.content.decode()
+    assert "Aalten</a>" in page and "Apeldoorn</a>" not in page and "Arnhem</a>" not in page
+    assert list(exported(client, state="submitted", sort="bogus")) == ["Aalten"]
+    chosen = exported(client, region="Cleantech Regio", state="bogus", sort="name")
+    assert list(chosen) == ["Apeldoorn"]
+
+
+def test_the_counts_are_the_editions_whatever_the_filter_shows(client, servicedesk, answered):
+    Scan.objects.filter(organisation__name="Arnhem").delete()
+    client.force_login(servicedesk)
+    for filters in ({}, {"state": "submitted"}, {"region": "Cleantech Regio"}):
+        page = client.get(desk("status", 2026), filters).content.decode()
+        assert "Niet begonnen: 1. Bezig: 1. Ingediend: 1." in page, filters
+
+
 def test_the_status_overview_asks_the_same_number_of_queries_for_3_and_30_municipalities(
     client, servicedesk, answered, edition
 ):
@@ -389,17 +534,30 @@ def test_reopening_from_the_status_overview_returns_there(client, servicedesk, a
 def test_only_an_open_edition_has_a_deadline_to_set(client, servicedesk, edition):
     client.force_login(servicedesk)
     published = Edition.objects.get(year=2025)
+    day = (timezone.localdate() + timedelta(days=60)).isoformat()
     response = client.post(
-        desk("deadline", published.year),
-        {"day": "2099-01-31", "time": "17:00", "reminder_days": "3"},
+        desk("deadline", published.year), {"day": day, "time": "17:00", "reminder_days": "3"}
     )
     assert response.status_code == 400
     assert "Alleen de deadline van een geopende editie" in response.content.decode()
 
 
-def test_the_password_is_not_in_any_page(client, servicedesk, alice):
+def test_no_password_hash_or_reset_key_is_in_the_desks_pages(
+    client, servicedesk, alice, edition, django_capture_on_commit_callbacks
+):
     client.force_login(servicedesk)
-    assert PASSWORD not in client.get(desk("municipality", "gm0197")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(desk("password_link", "gm0197", alice.pk), follow=True)
+    key = link_from(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[1]  # "<uid>-<token>"
+    token = key.split("-", 1)[1]
+    alice.refresh_from_db()
+    secrets = [alice.password, alice.password.rsplit("$", 1)[-1], key, token]
+    assert all(len(secret) >= 8 for secret in secrets)
+    pages = [response.content.decode()]
+    for url in (desk("municipality", "gm0197"), desk("status", 2026)):
+        pages.append(client.get(url).content.decode())
+    pages.append(client.get(desk("status_export", 2026, "csv")).content.decode("utf-8-sig"))
+    assert [secret for secret in secrets if any(secret in page for page in pages)] == []
 
 
 def test_an_announcement_interrupted_half_way_goes_only_to_the_rest(alice, charlie):
