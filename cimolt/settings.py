@@ -252,6 +252,10 @@ EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+# A mail server that takes the connection and then says nothing gives up after this many
+# seconds; the task tries again later (monitor/tasks.py, MailTask). Well below the broker's
+# visibility timeout, so a waiting mail task is never handed to a second worker.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CIMoLT servicedesk <servicedesk@cimolt.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Shown on every page and in every mail as the place to ask questions.

@@ -3,7 +3,7 @@ remembers that its confirmation and reminder went out."""
 
 from celery import shared_task
 
-from monitor.tasks import MAIL_RETRIES
+from monitor.tasks import MailTask
 
 from . import services
 from .models import Registration
@@ -17,21 +17,21 @@ def _registration(registration_id: int) -> Registration | None:
     )
 
 
-@shared_task(**MAIL_RETRIES)
+@shared_task(base=MailTask)
 def registration_confirmation_send(registration_id: int) -> None:
     registration = _registration(registration_id)
     if registration is not None:
         services.registration_confirmation_send(registration=registration)
 
 
-@shared_task(**MAIL_RETRIES)
+@shared_task(base=MailTask)
 def registration_cancellation_send(registration_id: int) -> None:
     registration = _registration(registration_id)
     if registration is not None:
         services.registration_cancellation_send(registration=registration)
 
 
-@shared_task(**MAIL_RETRIES)
+@shared_task(base=MailTask)
 def session_reminders_send() -> int:
     return services.session_reminders_send()
 

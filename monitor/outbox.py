@@ -6,13 +6,21 @@ dropped: it waits in the database (``PendingTask``) and ``outbox_relay`` — run
 Celery beat, and by ``manage.py outbox_relay`` — sends it once the broker is back. The tasks
 are idempotent, so a task that reached the broker just before the failure and is sent again
 does no harm.
+
+A mail task whose mail server is away tries again for about two hours (``MailTask`` in
+monitor/tasks.py); then it waits here too, with ``not_before`` an hour later, and the relay
+starts it afresh after that — until the mail goes out. An address the mail server refuses for
+good (a 5xx answer) is logged and not tried again.
 """
 
 import logging
 import time
+from datetime import datetime
 
 from celery import current_app
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from .models import PendingTask
@@ -41,19 +49,29 @@ def _send(task, args) -> None:
         except BROKER_DOWN as error:
             _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             logger.warning("Broker unavailable, %s kept for later: %s", task.name, error)
-            reason = str(error)[:300]
+            reason = str(error)
     else:
         reason = "broker unavailable a moment ago"
-    PendingTask.objects.create(name=task.name, args=list(args), last_error=reason)
+    keep(name=task.name, args=list(args), reason=reason)
 
 
-def outbox_relay(*, limit: int = 500) -> int:
-    """Send the tasks that waited for the broker, oldest first; each one that goes out is
-    removed. Returns how many went out; stops at the first that cannot."""
+def keep(*, name: str, args: list, reason: str, not_before: datetime | None = None) -> None:
+    """Keep the task ``name(*args)`` for ``outbox_relay`` to send, once ``not_before`` has
+    passed (at once when it is None)."""
+    PendingTask.objects.create(name=name, args=args, last_error=reason[:300], not_before=not_before)
+
+
+def outbox_relay(*, limit: int = 500, now: datetime | None = None) -> int:
+    """Send the tasks that waited for the broker, oldest first, leaving those whose
+    ``not_before`` is still to come; each one that goes out is removed. Returns how many went
+    out; stops at the first that cannot."""
+    now = now or timezone.now()
     sent = 0
     with transaction.atomic():
         pending = list(
-            PendingTask.objects.select_for_update(skip_locked=True).order_by("pk")[:limit]
+            PendingTask.objects.select_for_update(skip_locked=True)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .order_by("pk")[:limit]
         )
         for item in pending:
             try:

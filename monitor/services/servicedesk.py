@@ -1,7 +1,9 @@
 """The service desk's writes: deadlines and extensions, the reminders before a deadline, and
 announcements to every penvoerder. Each change is in the audit trail."""
 
+import logging
 from datetime import datetime
+from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from ..outbox import enqueue
 from .scans import scan_for
 
 Action = AuditEvent.Action
+logger = logging.getLogger(__name__)
 
 
 def _when(moment: datetime | None) -> str:
@@ -120,44 +123,66 @@ def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, dateti
 def deadline_reminders_send(*, now=None) -> int:
     """Send today's reminders for every open edition; each (municipality, day) once. A mail
     and its record go together, one municipality at a time: what was sent before a worker
-    died is not sent again."""
+    died is not sent again, and an address the mail server refuses is tried again on the next
+    run."""
     now = now or timezone.now()
     total = 0
     for edition in Edition.objects.filter(status=Edition.Status.OPEN, deadline__isnull=False):
         sent = 0
-        for penvoerder, day, deadline in reminders_due(edition, now=now):
-            with transaction.atomic():
-                # A second worker sending the same reminder waits on this row, then finds it.
-                _, created = DeadlineReminder.objects.get_or_create(
-                    organisation=penvoerder.organisation,
-                    edition=edition,
-                    days_before=day,
-                    defaults={"sent_to": penvoerder.email, "sent_at": now},
+        try:
+            for penvoerder, day, deadline in reminders_due(edition, now=now):
+                try:
+                    sent += _reminder_record_and_send(penvoerder, edition, day, deadline, now)
+                except SMTPRecipientsRefused:
+                    logger.warning(
+                        "Deadline reminder for organisation %s refused by the mail server",
+                        penvoerder.organisation_id,
+                    )
+        finally:
+            # Also when the mail server goes away half-way: the trail shows what went out.
+            if sent:
+                audit_record(
+                    action=Action.REMINDERS_SENT,
+                    actor=None,
+                    target=edition,
+                    detail=f"{sent} reminders",
                 )
-                # The reminders further out that this one makes up for are done as well.
-                DeadlineReminder.objects.bulk_create(
-                    [
-                        DeadlineReminder(
-                            organisation=penvoerder.organisation,
-                            edition=edition,
-                            days_before=further,
-                            sent_to=penvoerder.email,
-                            sent_at=now,
-                        )
-                        for further in edition.reminders_before
-                        if further > day
-                    ],
-                    ignore_conflicts=True,
-                )
-                if created:
-                    _reminder_mail(penvoerder, edition, deadline, now)
-                    sent += 1
-        if sent:
-            audit_record(
-                action=Action.REMINDERS_SENT, actor=None, target=edition, detail=f"{sent} reminders"
-            )
         total += sent
     return total
+
+
+@transaction.atomic
+def _reminder_record_and_send(
+    penvoerder: User, edition: Edition, day: int, deadline: datetime, now: datetime
+) -> int:
+    """Record and send one reminder; 1 when it went out, 0 when another run had sent it. A mail
+    that cannot be sent takes its records back with it."""
+    # A second worker sending the same reminder waits on this row, then finds it.
+    _, created = DeadlineReminder.objects.get_or_create(
+        organisation=penvoerder.organisation,
+        edition=edition,
+        days_before=day,
+        defaults={"sent_to": penvoerder.email, "sent_at": now},
+    )
+    # The reminders further out that this one makes up for are done as well.
+    DeadlineReminder.objects.bulk_create(
+        [
+            DeadlineReminder(
+                organisation=penvoerder.organisation,
+                edition=edition,
+                days_before=further,
+                sent_to=penvoerder.email,
+                sent_at=now,
+            )
+            for further in edition.reminders_before
+            if further > day
+        ],
+        ignore_conflicts=True,
+    )
+    if not created:
+        return 0
+    _reminder_mail(penvoerder, edition, deadline, now)
+    return 1
 
 
 def _reminder_mail(penvoerder: User, edition: Edition, deadline: datetime, now) -> None:
@@ -216,12 +241,21 @@ def announcement_deliver(*, announcement: Announcement) -> int:
                     "monitor/email/announcement_message.txt",
                     {"user": penvoerder, "announcement": announcement},
                 )
-            EmailMessage(
+            message = EmailMessage(
                 f"[CIMoLT] {announcement.subject}",
                 body,
                 to=[penvoerder.email],
                 connection=connection,
-            ).send()
+            )
+            try:
+                message.send()
+            except SMTPRecipientsRefused:
+                logger.warning(
+                    "Announcement %s to user %s refused by the mail server",
+                    announcement.pk,
+                    penvoerder.pk,
+                )
+                continue
             delivered.add(penvoerder.email)
             Announcement.objects.filter(pk=announcement.pk).update(delivered_to=sorted(delivered))
             sent += 1
