@@ -594,11 +594,13 @@ class SectionAssignment(models.Model):
 
 class DeadlineReminder(models.Model):
     """That a municipality's penvoerder was reminded of a deadline, ``days_before`` it: each
-    reminder goes out once, however often the daily task runs."""
+    reminder goes out once per deadline, however often the daily task runs; a deadline moved
+    (or an extension) has reminders of its own."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.PositiveSmallIntegerField(_("days before the deadline"))
+    deadline = models.DateTimeField(_("deadline"))
     sent_to = models.EmailField(_("sent to"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
@@ -608,7 +610,8 @@ class DeadlineReminder(models.Model):
         verbose_name_plural = _("deadline reminders")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "edition", "days_before"], name="one_reminder_per_day"
+                fields=["organisation", "edition", "deadline", "days_before"],
+                name="one_reminder_per_day_per_deadline",
             )
         ]
 

@@ -89,15 +89,16 @@ def scan_extension_set(
 def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, datetime]]:
     """The penvoerders to remind today, with the reminder day and their deadline: of every
     municipality whose scan of the open edition is not submitted and whose deadline (or
-    extension) is at most one of the reminder days away, once per reminder day. A day the task
-    did not run is made up for the next day, with one mail. Three queries."""
+    extension) is at most one of the reminder days away, once per reminder day of that
+    deadline (a deadline moved has reminders of its own). A day the task did not run is made
+    up for the next day, with one mail. Three queries."""
     now = now or timezone.now()
     if edition.status != Edition.Status.OPEN or edition.deadline is None:
         return []
     scans = {s.organisation_id: s for s in edition.scans.all()}
     done = set(
         DeadlineReminder.objects.filter(edition=edition).values_list(
-            "organisation_id", "days_before"
+            "organisation_id", "deadline", "days_before"
         )
     )
     today = timezone.localdate(now)
@@ -113,7 +114,7 @@ def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, dateti
         reached = [
             day
             for day in edition.reminders_before
-            if left <= day and (penvoerder.organisation_id, day) not in done
+            if left <= day and (penvoerder.organisation_id, deadline, day) not in done
         ]
         if reached:
             due.append((penvoerder, min(reached), deadline))
@@ -161,6 +162,7 @@ def _reminder_record_and_send(
     _, created = DeadlineReminder.objects.get_or_create(
         organisation=penvoerder.organisation,
         edition=edition,
+        deadline=deadline,
         days_before=day,
         defaults={"sent_to": penvoerder.email, "sent_at": now},
     )
@@ -170,6 +172,7 @@ def _reminder_record_and_send(
             DeadlineReminder(
                 organisation=penvoerder.organisation,
                 edition=edition,
+                deadline=deadline,
                 days_before=further,
                 sent_to=penvoerder.email,
                 sent_at=now,

@@ -25,6 +25,7 @@ from monitor.models import (
     ScanChange,
     User,
 )
+from monitor.services import deadline_reminders_send
 from monitor.services.scans import answer_save
 from tests.factories import OrganisationFactory, UserFactory
 from tests.monitor.test_roles import link_from, set_password_through
@@ -291,9 +292,8 @@ def test_reminders_reach_exactly_the_penvoerders_who_have_not_submitted(
 
     # The same day again sends nothing.
     assert run_beat_task("deadline-reminders") == 0
-    # Three days before the deadline, the second reminder goes out.
-    deadline_in(edition, 3)
-    assert run_beat_task("deadline-reminders") == 2
+    # Eleven days later, three days before the deadline, the second reminder goes out.
+    assert deadline_reminders_send(now=timezone.now() + timedelta(days=11)) == 2
     assert DeadlineReminder.objects.count() == 4
     assert alice.email not in {m.to[0] for m in mail.outbox}
     assert len(mail.outbox) == 4
@@ -323,6 +323,28 @@ def test_an_extension_moves_the_reminders(edition, three_municipalities):
     scan.save()
     assert run_beat_task("deadline-reminders") == 1
     assert [m.to[0] for m in mail.outbox] == [arnold.email]
+
+
+def test_a_deadline_moved_after_the_reminders_gets_reminders_of_its_own(
+    edition, three_municipalities
+):
+    _alice, charlie, arnold = three_municipalities
+    edition.reminder_days = [3]
+    deadline_in(edition, 2)
+    assert run_beat_task("deadline-reminders") == 2
+    # The desk postpones the deadline by three weeks, and gives Apeldoorn a week more still.
+    edition.deadline += timedelta(days=21)
+    edition.save()
+    scan = Scan.objects.get(organisation=charlie.organisation)
+    scan.extended_until = edition.deadline + timedelta(days=7)
+    scan.save()
+    mail.outbox.clear()
+    assert run_beat_task("deadline-reminders") == 0  # three weeks to go: nothing yet
+    assert deadline_reminders_send(now=timezone.now() + timedelta(days=21)) == 1
+    assert [m.to[0] for m in mail.outbox] == [arnold.email]
+    assert deadline_reminders_send(now=timezone.now() + timedelta(days=21)) == 0
+    assert deadline_reminders_send(now=timezone.now() + timedelta(days=28)) == 1
+    assert [m.to[0] for m in mail.outbox] == [arnold.email, charlie.email]
 
 
 def test_an_announcement_reaches_every_active_penvoerder_once(

@@ -1,0 +1,48 @@
+"""A reminder belongs to the deadline it reminded of: when the deadline moves, or a
+municipality gets an extension, its reminders go out again before the new date. Reminders
+already sent are taken to be of the deadline that holds now."""
+
+from django.db import migrations, models
+
+
+def deadline_of_each_reminder(apps, schema_editor):
+    DeadlineReminder = apps.get_model("monitor", "DeadlineReminder")
+    Scan = apps.get_model("monitor", "Scan")
+    extensions = {
+        (scan.organisation_id, scan.edition_id): scan.extended_until
+        for scan in Scan.objects.filter(extended_until__isnull=False)
+    }
+    reminders = list(DeadlineReminder.objects.select_related("edition"))
+    for reminder in reminders:
+        reminder.deadline = (
+            extensions.get((reminder.organisation_id, reminder.edition_id))
+            or reminder.edition.deadline
+            or reminder.sent_at
+        )
+    DeadlineReminder.objects.bulk_update(reminders, ["deadline"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("monitor", "0006_pending_task_not_before")]
+
+    operations = [
+        migrations.RemoveConstraint(model_name="deadlinereminder", name="one_reminder_per_day"),
+        migrations.AddField(
+            model_name="deadlinereminder",
+            name="deadline",
+            field=models.DateTimeField(null=True, verbose_name="deadline"),
+        ),
+        migrations.RunPython(deadline_of_each_reminder, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="deadlinereminder",
+            name="deadline",
+            field=models.DateTimeField(verbose_name="deadline"),
+        ),
+        migrations.AddConstraint(
+            model_name="deadlinereminder",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "edition", "deadline", "days_before"),
+                name="one_reminder_per_day_per_deadline",
+            ),
+        ),
+    ]
