@@ -8,7 +8,6 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from weasyprint import HTML
@@ -71,8 +70,8 @@ def statistics_download(request, year, file_format):
     context = _context(request, year)
     filename = f"statistieken-{context['province'].lower()}-{year}"
     if file_format == "pdf":
-        with translation.override(settings.LANGUAGE_CODE):
-            html = render_to_string("benchmark/province/statistics_pdf.html", context)
+        # In the language of the page it was asked from, like the CSV and XLSX.
+        html = render_to_string("benchmark/province/statistics_pdf.html", context)
         response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response

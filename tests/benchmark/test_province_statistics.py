@@ -327,6 +327,14 @@ def test_the_downloads_hold_the_same_figures_in_every_format(client, province_us
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "5.000" in text and "Achterhoek" in text
+    assert "Circulair inkopen in Gelderland" in text
+
+    # Asked for from the English page, the PDF is in English too, like the other downloads.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pdf = download(client, file_format="pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Circular procurement in Gelderland" in text and "Circulair" not in text
+    assert "5,000" in text
 
 
 def test_no_page_or_download_names_a_municipality(client, province_user, closed):
