@@ -6,7 +6,6 @@ import logging
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from monitor import access
 from monitor.audit import audit_record
+from monitor.mailing import RecipientRefusals
 from monitor.models import AuditEvent, Edition, Organisation, User
 from monitor.outbox import enqueue
 
@@ -548,15 +548,11 @@ def session_reminders_send(*, now=None) -> int:
         .select_related("session__masterclass", "organisation")
     )
     sent = 0
+    refusals = RecipientRefusals()  # one address refused keeps nobody else waiting
     for registration in due:
-        try:
+        with refusals.about(f"Reminder of registration {registration.pk}"):
             mail.registration_mail(registration, kind=mail.REMINDER)
-        except SMTPRecipientsRefused:
-            # One address the mail server will not take does not keep the others waiting.
-            logger.warning(
-                "Reminder of registration %s refused by the mail server", registration.pk
-            )
-            continue
-        Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=timezone.now())
-        sent += 1
+            Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=timezone.now())
+            sent += 1
+    refusals.raise_postponed()
     return sent

@@ -2,25 +2,16 @@
 
 import logging
 from datetime import timedelta
-from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import Task, shared_task
 from celery.exceptions import Ignore
 from django.utils import timezone
 
 from . import outbox, services
+from .mailing import MAIL_AWAY, REFUSED, refusal_codes, refused_for_good
 from .models import Announcement, User
 
 logger = logging.getLogger(__name__)
-
-
-def refused_for_good(error: BaseException | None) -> bool:
-    """Whether the mail server refused every recipient with a permanent (5xx) answer."""
-    return (
-        isinstance(error, SMTPRecipientsRefused)
-        and bool(error.recipients)
-        and all(500 <= code < 600 for code, _ in error.recipients.values())
-    )
 
 
 class MailTask(Task):
@@ -28,25 +19,26 @@ class MailTask(Task):
     tries again, waiting longer each time, for about two hours; then it waits in the outbox
     (monitor/outbox.py) and starts afresh an hour later."""
 
-    autoretry_for = (SMTPException, ConnectionError, TimeoutError)
-    # Waits of 1, 2, 4 … 256 s, then 300 s: 31 retries are about two hours. Each wait stays
-    # below the broker's visibility timeout (360 s), or Redis would hand the waiting task to a
-    # second worker. No jitter, so that "two hours" holds for every task.
+    autoretry_for = MAIL_AWAY
+    # Waits of 1, 2, 4 … 32 s, then 45 s: 164 retries are about two hours. A task waiting for
+    # its retry is a message Redis has handed out; if the wait and the run (at most the time
+    # limit, 300 s) took longer than the visibility timeout (360 s), Redis would hand the task
+    # to a second worker meanwhile. No jitter, so that "two hours" holds for every task.
     retry_backoff = True
-    retry_backoff_max = 300
+    retry_backoff_max = 45
     retry_jitter = False
-    max_retries = 31
+    max_retries = 164
     outbox_pause = timedelta(hours=1)
 
     def retry(self, *args, exc=None, **options):
-        # Celery's autoretry calls this for every SMTPException; a refusal for good is
+        # Celery's autoretry calls this for every error of MAIL_AWAY; a refusal for good is
         # answered the same way however often it is asked.
         if refused_for_good(exc):
             logger.error(
                 "%s%s not sent: the mail server refused the recipient for good (%s)",
                 self.name,
                 tuple(self.request.args or ()),
-                ", ".join(str(code) for code, _ in exc.recipients.values()),
+                refusal_codes(exc),
             )
             raise Ignore()
         return super().retry(*args, exc=exc, **options)
@@ -57,7 +49,7 @@ class MailTask(Task):
         not_before = timezone.now() + self.outbox_pause
         logger.error("%s%s kept in the outbox until %s", self.name, tuple(args), not_before)
         # The message of a refusal names the addresses: only its type is kept.
-        reason = type(exc).__name__ if isinstance(exc, SMTPRecipientsRefused) else str(exc)
+        reason = type(exc).__name__ if isinstance(exc, REFUSED) else str(exc)
         outbox.keep(name=self.name, args=list(args), reason=reason, not_before=not_before)
 
 

@@ -3,7 +3,6 @@ announcements to every penvoerder. Each change is in the audit trail."""
 
 import logging
 from datetime import datetime
-from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..audit import audit_record
+from ..mailing import RecipientRefusals
 from ..models import (
     Announcement,
     AuditEvent,
@@ -124,21 +124,19 @@ def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, dateti
 def deadline_reminders_send(*, now=None) -> int:
     """Send today's reminders for every open edition; each (municipality, day) once. A mail
     and its record go together, one municipality at a time: what was sent before a worker
-    died is not sent again, and an address the mail server refuses is tried again on the next
-    run."""
+    died is not sent again. An address the mail server refuses keeps nobody else from their
+    reminder: refused for good it is skipped, refused for now the task tries it again."""
     now = now or timezone.now()
     total = 0
+    refusals = RecipientRefusals()
     for edition in Edition.objects.filter(status=Edition.Status.OPEN, deadline__isnull=False):
         sent = 0
         try:
             for penvoerder, day, deadline in reminders_due(edition, now=now):
-                try:
+                with refusals.about(
+                    f"Deadline reminder for organisation {penvoerder.organisation_id}"
+                ):
                     sent += _reminder_record_and_send(penvoerder, edition, day, deadline, now)
-                except SMTPRecipientsRefused:
-                    logger.warning(
-                        "Deadline reminder for organisation %s refused by the mail server",
-                        penvoerder.organisation_id,
-                    )
         finally:
             # Also when the mail server goes away half-way: the trail shows what went out.
             if sent:
@@ -149,6 +147,7 @@ def deadline_reminders_send(*, now=None) -> int:
                     detail=f"{sent} reminders",
                 )
         total += sent
+    refusals.raise_postponed()
     return total
 
 
@@ -235,6 +234,7 @@ def announcement_deliver(*, announcement: Announcement) -> int:
     connection; a run that stops half-way is taken up by the next without sending twice."""
     delivered = set(announcement.delivered_to)
     sent = 0
+    refusals = RecipientRefusals()
     with get_connection() as connection:
         for penvoerder in announcement_recipients():
             if penvoerder.email in delivered:
@@ -250,17 +250,13 @@ def announcement_deliver(*, announcement: Announcement) -> int:
                 to=[penvoerder.email],
                 connection=connection,
             )
-            try:
+            with refusals.about(f"Announcement {announcement.pk} to user {penvoerder.pk}"):
                 message.send()
-            except SMTPRecipientsRefused:
-                logger.warning(
-                    "Announcement %s to user %s refused by the mail server",
-                    announcement.pk,
-                    penvoerder.pk,
+                delivered.add(penvoerder.email)
+                Announcement.objects.filter(pk=announcement.pk).update(
+                    delivered_to=sorted(delivered)
                 )
-                continue
-            delivered.add(penvoerder.email)
-            Announcement.objects.filter(pk=announcement.pk).update(delivered_to=sorted(delivered))
-            sent += 1
+                sent += 1
+    refusals.raise_postponed()  # sent in full only once those refused for now have it too
     Announcement.objects.filter(pk=announcement.pk).update(sent_at=timezone.now())
     return sent

@@ -2,8 +2,9 @@
 then wait in the outbox for an hour; an address refused for good is logged, not kept; one
 refused address does not stop the reminders or an announcement to everyone else."""
 
+import socket
 from datetime import timedelta
-from smtplib import SMTPRecipientsRefused
+from smtplib import SMTPDataError, SMTPRecipientsRefused
 
 import pytest
 from celery.signals import task_retry
@@ -14,14 +15,9 @@ from django.utils import timezone
 
 from cimolt.celery import app as celery_app
 from monitor import outbox, services
+from monitor.mailing import refused_for_good
 from monitor.models import Announcement, AuditEvent, DeadlineReminder, PendingTask
-from monitor.tasks import (
-    MailTask,
-    announcement_send,
-    deadline_reminders_send,
-    password_link_send,
-    refused_for_good,
-)
+from monitor.tasks import MailTask, announcement_send, deadline_reminders_send, password_link_send
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +51,34 @@ class RefusesAlice(locmem.EmailBackend):
 
 class GreylistsAlice(RefusesAlice):
     code = 451
+
+
+class GreylistsAliceOnce(locmem.EmailBackend):
+    """Greylisting: the first mail to Alice is refused for now, the next accepted."""
+
+    tried = False
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            if ALICE in message.to and not GreylistsAliceOnce.tried:
+                GreylistsAliceOnce.tried = True
+                raise SMTPRecipientsRefused({ALICE: (451, b"4.7.1 Try again later")})
+        return super().send_messages(email_messages)
+
+
+class RefusesAlicesMessage(locmem.EmailBackend):
+    """Refuses the message to Alice after its data (a content filter), for good."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            if ALICE in message.to:
+                raise SMTPDataError(554, b"5.7.1 Message refused")
+        return super().send_messages(email_messages)
+
+
+class NameDoesNotResolve(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise socket.gaierror(-2, "Name or service not known")
 
 
 def backend(cls) -> str:
@@ -101,9 +125,19 @@ def test_a_mail_task_tries_again_for_about_two_hours_each_wait_below_the_visibil
     settings.EMAIL_BACKEND = backend(MailServerAway)
     assert password_link_send.delay(alice.pk).state == "FAILURE"
     assert len(retry_waits) == MailTask.max_retries
-    assert max(retry_waits) < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    # Waiting for a retry and then running must end before Redis hands the task out again.
+    longest_run = settings.CELERY_TASK_TIME_LIMIT
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert max(retry_waits) + longest_run < visibility
     waited = timedelta(seconds=sum(retry_waits))
     assert timedelta(hours=1, minutes=45) < waited <= timedelta(hours=2)
+
+
+def test_a_mail_server_whose_name_does_not_resolve_is_tried_again_too(alice, settings):
+    settings.EMAIL_BACKEND = backend(NameDoesNotResolve)
+    assert password_link_send.delay(alice.pk).state == "FAILURE"
+    (pending,) = PendingTask.objects.all()
+    assert pending.name == "monitor.tasks.password_link_send"
 
 
 def test_a_mail_that_cannot_go_out_waits_in_the_outbox_and_goes_out_an_hour_later(
@@ -201,6 +235,27 @@ def test_the_reminders_sent_before_the_mail_server_went_away_are_in_the_audit_tr
     assert not DeadlineReminder.objects.filter(organisation=charlie.organisation).exists()
 
 
+def test_an_address_greylisted_gets_its_reminder_on_the_retry_and_the_others_theirs_once(
+    reminders_due, settings
+):
+    alice, charlie = reminders_due
+    GreylistsAliceOnce.tried = False
+    settings.EMAIL_BACKEND = backend(GreylistsAliceOnce)
+    assert deadline_reminders_send.delay().state == "SUCCESS"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, charlie.email])
+    assert DeadlineReminder.objects.filter(organisation=alice.organisation).exists()
+
+
+def test_a_message_refused_for_good_after_its_data_does_not_stop_the_reminders(
+    reminders_due, settings
+):
+    _alice, charlie = reminders_due
+    settings.EMAIL_BACKEND = backend(RefusesAlicesMessage)
+    assert deadline_reminders_send.delay().get() == 1
+    assert [m.to for m in mail.outbox] == [[charlie.email]]
+    assert not PendingTask.objects.exists()
+
+
 def test_a_refused_address_does_not_stop_an_announcement(
     alice, charlie, servicedesk, settings, caplog, django_capture_on_commit_callbacks
 ):
@@ -216,3 +271,16 @@ def test_a_refused_address_does_not_stop_an_announcement(
     assert f"user {alice.pk} refused" in caplog.text
     assert ALICE not in caplog.text
     assert announcement_send(announcement.pk) == 0
+
+
+def test_an_announcement_greylisted_for_one_is_finished_on_the_retry(
+    alice, charlie, servicedesk, settings, django_capture_on_commit_callbacks
+):
+    GreylistsAliceOnce.tried = False
+    settings.EMAIL_BACKEND = backend(GreylistsAliceOnce)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.announcement_create(subject="Terugkoppelmoment", body="…", by=servicedesk)
+    announcement = Announcement.objects.get()
+    assert sorted(announcement.delivered_to) == sorted([alice.email, charlie.email])
+    assert announcement.sent_at is not None
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, charlie.email])
