@@ -600,7 +600,8 @@ class DeadlineReminder(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.PositiveSmallIntegerField(_("days before the deadline"))
-    deadline = models.DateTimeField(_("deadline"))
+    # The day of the deadline reminded of (its time may move without new reminders).
+    deadline = models.DateField(_("deadline"))
     sent_to = models.EmailField(_("sent to"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 

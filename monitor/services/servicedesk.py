@@ -114,7 +114,8 @@ def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, dateti
         reached = [
             day
             for day in edition.reminders_before
-            if left <= day and (penvoerder.organisation_id, deadline, day) not in done
+            if left <= day
+            and (penvoerder.organisation_id, timezone.localdate(deadline), day) not in done
         ]
         if reached:
             due.append((penvoerder, min(reached), deadline))
@@ -161,7 +162,7 @@ def _reminder_record_and_send(
     _, created = DeadlineReminder.objects.get_or_create(
         organisation=penvoerder.organisation,
         edition=edition,
-        deadline=deadline,
+        deadline=timezone.localdate(deadline),
         days_before=day,
         defaults={"sent_to": penvoerder.email, "sent_at": now},
     )
@@ -171,7 +172,7 @@ def _reminder_record_and_send(
             DeadlineReminder(
                 organisation=penvoerder.organisation,
                 edition=edition,
-                deadline=deadline,
+                deadline=timezone.localdate(deadline),
                 days_before=further,
                 sent_to=penvoerder.email,
                 sent_at=now,

@@ -347,6 +347,16 @@ def test_a_deadline_moved_after_the_reminders_gets_reminders_of_its_own(
     assert [m.to[0] for m in mail.outbox] == [arnold.email, charlie.email]
 
 
+def test_a_deadline_moved_within_its_day_sends_no_reminder_again(edition, three_municipalities):
+    edition.reminder_days = [3]
+    deadline_in(edition, 2)  # 23:59
+    assert run_beat_task("deadline-reminders") == 2
+    edition.deadline = edition.deadline.replace(hour=17, minute=0)
+    edition.save()
+    assert run_beat_task("deadline-reminders") == 0
+    assert len(mail.outbox) == 2
+
+
 def test_an_announcement_reaches_every_active_penvoerder_once(
     client, servicedesk, alice, bob, charlie, django_capture_on_commit_callbacks
 ):
