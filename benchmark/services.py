@@ -3,7 +3,9 @@ recomputed for a whole edition."""
 
 import logging
 import posixpath
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -133,18 +135,23 @@ def report_render(*, report_id: int) -> None:
         logger.exception("Report %s could not be made", report_id)
         Report.objects.filter(pk=report_id).update(status=Report.Status.FAILED)
         return
+    replaced = report.file.name
     report.file.save(f"{report.scan_id}.pdf", ContentFile(pdf), save=False)
     report.status, report.finished_at = Report.Status.DONE, timezone.now()
     report.save(update_fields=["file", "status", "finished_at"])
-    _report_files_tidy(report)
+    _report_files_tidy(report, replaced=replaced)
 
 
-def _report_files_tidy(report: Report) -> None:
-    """Remove the scan's report files other than the one in use: the one replaced, and any a
-    worker killed between writing its file and recording it left behind."""
+def _report_files_tidy(report: Report, *, replaced: str) -> None:
+    """Remove the scan's report files other than the one in use: the one this run replaced,
+    and any a worker killed between writing its file and recording it left behind — of those
+    only files older than a task may run, as a second run making the same report at the same
+    moment may not yet have recorded the file it has just written."""
     storage = report.file.storage
     folder = posixpath.dirname(report.file.name)
     in_use = Report.objects.filter(pk=report.pk).values_list("file", flat=True).get()
+    settled = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     for name in storage.listdir(folder)[1]:
-        if posixpath.join(folder, name) != in_use:
-            storage.delete(posixpath.join(folder, name))
+        path = posixpath.join(folder, name)
+        if path != in_use and (path == replaced or storage.get_modified_time(path) < settled):
+            storage.delete(path)

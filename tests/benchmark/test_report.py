@@ -1,6 +1,7 @@
 """The PDF report: made in the background, same numbers as the page, nobody else's name."""
 
 import io
+import os
 import time
 
 import pytest
@@ -110,10 +111,16 @@ def test_a_file_left_by_a_worker_killed_half_way_is_removed_by_the_next_run(
         client.post(url("report"))
     report = Report.objects.get()
     # A run killed after writing its file and before recording it leaves this behind.
-    left = settings.MEDIA_ROOT / "reports" / str(report.scan_id) / "killed-half-way.pdf"
+    folder = settings.MEDIA_ROOT / "reports" / str(report.scan_id)
+    left = folder / "killed-half-way.pdf"
     left.write_bytes(b"%PDF-1.7 half")
+    an_hour_ago = time.time() - 3600
+    os.utime(left, (an_hour_ago, an_hour_ago))
+    # One a second run wrote a moment ago and has yet to record is left alone.
+    writing = folder / "being-recorded.pdf"
+    writing.write_bytes(b"%PDF-1.7 new")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("report"))
     report.refresh_from_db()
-    files = list((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))
-    assert files == [settings.MEDIA_ROOT / report.file.name]
+    files = set((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))
+    assert files == {settings.MEDIA_ROOT / report.file.name, writing}
