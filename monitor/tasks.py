@@ -4,8 +4,9 @@ import logging
 from datetime import timedelta
 
 from celery import Task, shared_task
-from celery.exceptions import Ignore
+from celery.exceptions import Ignore, Reject
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import outbox, services
 from .mailing import MAIL_AWAY, REFUSED, refusal_codes, refused_for_good
@@ -41,7 +42,24 @@ class MailTask(Task):
                 refusal_codes(exc),
             )
             raise Ignore()
-        return super().retry(*args, exc=exc, **options)
+        try:
+            return super().retry(*args, exc=exc, **options)
+        except Reject as rejected:
+            # Celery could not hand the retry to Redis and would drop the task: the mail waits
+            # in the outbox instead.
+            if not isinstance(rejected.reason, BrokerUnavailable):
+                raise
+            logger.error(
+                "%s%s kept in the outbox: its retry could not reach the broker",
+                self.name,
+                tuple(self.request.args),
+            )
+            outbox.keep(
+                name=self.name,
+                args=list(self.request.args or ()),
+                reason=f"retry not sent: {rejected.reason}",
+            )
+            raise Ignore() from rejected
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         if not isinstance(exc, self.autoretry_for):

@@ -97,3 +97,33 @@ def test_with_redis_away_the_scan_works_and_the_mail_waits_until_redis_is_back(
         worker.wait(timeout=30)
     (mail,) = mail_dir.iterdir()
     assert "To: nina@aalten.test" in mail.read_text()
+
+
+RETRY_WITH_REDIS_AWAY = """
+from celery.exceptions import Ignore
+from monitor.models import User
+from monitor.tasks import password_link_send
+
+# As a worker runs the task: the mail server is away, so the task asks for its retry, which
+# has to go through Redis.
+user = User.objects.get(email="alice@aalten.test")
+password_link_send.push_request(
+    args=[user.pk], id="retry-test", retries=0, is_eager=False, called_directly=False
+)
+try:
+    password_link_send.retry(exc=ConnectionRefusedError(111, "Connection refused"))
+except Ignore:
+    print("kept")
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_whose_retry_cannot_reach_redis_waits_in_the_outbox(alice, tmp_path, settings):
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set")
+    require(connection.vendor == "postgresql", "the database is not PostgreSQL")
+    away = {**worker_env(tmp_path / "mail"), "REDIS_URL": NOWHERE}
+    result = run(["shell", "-c", RETRY_WITH_REDIS_AWAY], away)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "kept" in result.stdout
+    (pending,) = PendingTask.objects.all()
+    assert (pending.name, pending.args) == ("monitor.tasks.password_link_send", [alice.pk])
