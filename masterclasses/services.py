@@ -2,7 +2,6 @@
 municipality's page, the organiser's page, an imported list, the admin), is made by
 ``registration_create``, which holds the cap of three per municipality per masterclass."""
 
-import logging
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -31,7 +30,6 @@ PROGRAMME_FIELDS = ("title", "title_en", "audience", "audience_en", "goal", "goa
 PROGRAMME_FIELDS += ("topics", "topics_en", "dagdelen", "lunch")
 
 Action = AuditEvent.Action
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -344,19 +342,20 @@ def registrations_import(
     dietary wishes), each through ``registration_create``. Either all rows are registered, or
     none is and ImportProblems says, per line, why."""
     municipalities = _municipalities_by_code_and_name()
+    named = [(row.get("municipality") or "").strip() for row in rows]
     # The list's municipalities are locked first, in one order, before the session: otherwise a
     # penvoerder registering a colleague meanwhile (municipality, then session) and this import
     # (session, then the next municipality) would wait on each other for good.
-    named = {municipalities.get((row.get("municipality") or "").strip().lower()) for row in rows}
+    found = {municipalities[name.lower()].pk for name in named if name.lower() in municipalities}
     list(
-        Organisation.objects.filter(pk__in=[o.pk for o in named if o is not None])
+        Organisation.objects.filter(pk__in=found)
         .order_by("pk")
         .select_for_update()
         .values_list("pk", flat=True)
     )
     problems = []
-    for line, row in enumerate(rows, start=2):  # line 1 holds the column names
-        municipality = (row.get("municipality") or "").strip()
+    for line, (row, municipality) in enumerate(zip(rows, named, strict=True), start=2):
+        # line 1 holds the column names
         organisation = municipalities.get(municipality.lower())
         if organisation is None and not session.masterclass.is_closing_meeting:
             problems.append((line, _("Unknown municipality “%(name)s”.") % {"name": municipality}))

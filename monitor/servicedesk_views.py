@@ -27,18 +27,13 @@ SORT_KEYS = {
     "name": lambda row: row["organisation"].name,
     "region": lambda row: (row["organisation"].region, row["organisation"].name),
     "progress": lambda row: (selectors.STATUS_ORDER[row["state"]], row["percent"]),
+    # The most recent first; those without any activity last, by name.
+    "activity": lambda row: (
+        row["last_activity"] is None,
+        -row["last_activity"].timestamp() if row["last_activity"] else 0,
+        row["organisation"].name,
+    ),
 }
-
-
-def _sorted(rows: list[dict], sort: str) -> list[dict]:
-    """The rows in the chosen order; by last activity the most recent first, and those without
-    any activity last, by name."""
-    if sort != "activity":
-        return sorted(rows, key=SORT_KEYS[sort])
-    active = [row for row in rows if row["last_activity"]]
-    idle = [row for row in rows if not row["last_activity"]]
-    active.sort(key=lambda row: row["last_activity"], reverse=True)
-    return active + sorted(idle, key=SORT_KEYS["name"])
 
 
 def _edition(year) -> Edition:
@@ -68,7 +63,7 @@ def _status_rows(request, edition) -> tuple[list[dict], list[dict], StatusFilter
         rows = [row for row in rows if row["state"] == chosen["state"]]
     if chosen["region"]:
         rows = [row for row in rows if row["organisation"].region == chosen["region"]]
-    return every, _sorted(rows, chosen["sort"]), form
+    return every, sorted(rows, key=SORT_KEYS[chosen["sort"]]), form
 
 
 STATE_LABELS = {

@@ -1,7 +1,6 @@
 """The service desk's writes: deadlines and extensions, the reminders before a deadline, and
 announcements to every penvoerder. Each change is in the audit trail."""
 
-import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -28,7 +27,6 @@ from ..outbox import enqueue
 from .scans import scan_for
 
 Action = AuditEvent.Action
-logger = logging.getLogger(__name__)
 
 
 def _when(moment: datetime | None) -> str:
@@ -158,11 +156,12 @@ def _reminder_record_and_send(
 ) -> int:
     """Record and send one reminder; 1 when it went out, 0 when another run had sent it. A mail
     that cannot be sent takes its records back with it."""
+    deadline_day = timezone.localdate(deadline)
     # A second worker sending the same reminder waits on this row, then finds it.
     _, created = DeadlineReminder.objects.get_or_create(
         organisation=penvoerder.organisation,
         edition=edition,
-        deadline=timezone.localdate(deadline),
+        deadline=deadline_day,
         days_before=day,
         defaults={"sent_to": penvoerder.email, "sent_at": now},
     )
@@ -172,7 +171,7 @@ def _reminder_record_and_send(
             DeadlineReminder(
                 organisation=penvoerder.organisation,
                 edition=edition,
-                deadline=timezone.localdate(deadline),
+                deadline=deadline_day,
                 days_before=further,
                 sent_to=penvoerder.email,
                 sent_at=now,

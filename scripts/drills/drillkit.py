@@ -996,6 +996,15 @@ class ScanSession:
     def path(self) -> str:
         return f"/scan/{self.code}/{self.year}/"
 
+    def _failed(self, what: str, outcome: str, attempt: int, retries: int, wait: float) -> None:
+        """Count a failed attempt, note it, and wait before the next one (as a user would)."""
+        self.failed_attempts += 1
+        self.failures.append(
+            f"{time.strftime('%H:%M:%S')} {what}: {outcome} (attempt {attempt + 1})"
+        )
+        if attempt < retries:
+            time.sleep(wait)
+
     def page(self, path: str, *, retries: int = 0, wait: float = 0.5) -> str:
         """GET a page; one that fails (5xx, no answer) is loaded again, as a user would."""
         for attempt in range(retries + 1):
@@ -1007,12 +1016,7 @@ class ScanSession:
                 if response.status_code == 200:
                     return response.text
                 outcome = f"HTTP {response.status_code}"
-            self.failed_attempts += 1
-            self.failures.append(
-                f"{time.strftime('%H:%M:%S')} GET {path}: {outcome} (attempt {attempt + 1})"
-            )
-            if attempt < retries:
-                time.sleep(wait)
+            self._failed(f"GET {path}", outcome, attempt, retries, wait)
         raise DrillFailed(f"GET {path} failed {retries + 1} times: {self.failures[-1]}")
 
     def sections(self, *, retries: int = 0) -> list[str]:
@@ -1054,12 +1058,7 @@ class ScanSession:
                     self.browser.timeline[-1] = (when, f"{response.status_code} not the question")
                     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text)).strip()
                     outcome += f" without the question: {text[:100]}"
-            self.failed_attempts += 1
-            self.failures.append(
-                f"{time.strftime('%H:%M:%S')} {block.key}: {outcome} (attempt {attempt + 1})"
-            )
-            if attempt < retries:
-                time.sleep(wait)
+            self._failed(block.key, outcome, attempt, retries, wait)
         raise DrillFailed(f"saving {block.key} failed {retries + 1} times: {self.failures[-1]}")
 
     def fill(self, round_no: int, *, sections=None, retries: int = 0, wait: float = 0.5) -> int:
