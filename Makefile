@@ -28,8 +28,9 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint templates monitor/templates benchmark masterclasses --lint
-	$(BIN)/bandit -q -r cimolt monitor benchmark masterclasses scripts -x '*/migrations/*' -ll
+	$(BIN)/djlint templates monitor/templates servicedesk/templates benchmark masterclasses --lint
+	$(BIN)/bandit -q -r cimolt common monitor servicedesk benchmark masterclasses scripts -x '*/migrations/*' -ll
+	$(BIN)/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
@@ -40,7 +41,7 @@ test: lint
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/djlint templates monitor/templates --reformat --quiet || true
+	$(BIN)/djlint templates monitor/templates servicedesk/templates --reformat --quiet || true
 
 # The load test (scripts/loadtest/README.md): gunicorn, PostgreSQL and Redis as in production,
 # 50 simulated users for two minutes; the report is written to reports/loadtest.md.

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from weasyprint import HTML
 
+from common.spreadsheets import FORMATS, dataset_of, download
 from monitor import access
-from monitor.spreadsheets import FORMATS, dataset_of, download
 
 from . import selectors
 

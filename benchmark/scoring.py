@@ -31,16 +31,6 @@ class ScoredQuestion:
         return (OVERALL, f"level:{self.level}", *(f"tag:{tag}" for tag in self.tags))
 
 
-def question_max_points(question) -> Decimal:
-    """The most a question can earn, from a monitor.models.Question with options prefetched."""
-    points = [option.points for option in question.options.all()]
-    if question.type == "multiple":
-        return Decimal(sum(p for p in points if p > 0))
-    if points:
-        return Decimal(max(points))
-    return Decimal(1)  # numbers and percentages earn a fraction of 1
-
-
 def scored_questions(questions: Iterable) -> list[ScoredQuestion]:
     return [
         ScoredQuestion(
@@ -48,7 +38,7 @@ def scored_questions(questions: Iterable) -> list[ScoredQuestion]:
             weight=q.weight,
             level=q.level,
             tags=tuple(q.tags),
-            max_points=question_max_points(q),
+            max_points=q.max_points(),
         )
         for q in questions
         if q.weight > 0

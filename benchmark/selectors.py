@@ -19,7 +19,7 @@ from .province import (
     province_statistics,
     scan_figures,
 )
-from .scoring import question_max_points, stage
+from .scoring import stage
 from .statistics import PeerSummary, median_or_none, peer_summary, ranks_with_ties
 
 GROUPS = ("all", "province", "region")
@@ -176,7 +176,7 @@ def scan_advice(scan: Scan) -> list[dict]:
     points = dict(scan.answers.values_list("question__key", "points"))
     fractions = {}
     for question in questions:
-        maximum = question_max_points(question)
+        maximum = question.max_points()
         got = points.get(question.key)
         if got is not None and maximum > 0:
             fractions[question.key] = min(Decimal(got) / maximum, Decimal(1))

@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from common.outbox import enqueue
 from monitor import access
 from monitor.models import Answer, Edition, Organisation, Scan, User
-from monitor.outbox import enqueue
 
 from .models import ImprovementGoal, NamingConsent, Report, ScanScore, TopTenPublication
 from .report import report_pdf
@@ -108,14 +108,12 @@ def _report_queue(scan: Scan) -> Report:
 def _reports_queue(scan_ids: list[int]) -> list[Report]:
     """Mark the scans' reports as queued (three queries, however many) and hand each to a
     worker once committed."""
-    from .tasks import report_generate  # the task module imports this one
-
     Report.objects.bulk_create([Report(scan_id=pk) for pk in scan_ids], ignore_conflicts=True)
     reports = Report.objects.filter(scan_id__in=scan_ids)
     reports.update(status=Report.Status.QUEUED, finished_at=None)
     queued = list(reports)
     for report in queued:
-        enqueue(report_generate, report.pk)
+        enqueue("benchmark.tasks.report_generate", report.pk)
     return queued
 
 

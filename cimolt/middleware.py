@@ -1,3 +1,5 @@
+import time
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +8,28 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+
+
+class SessionIdleMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without a request. Saving the session on every
+    request would keep that exact, at the price of a database write per page, autosave and
+    chart (on SQLite every write waits for the one before): the session is saved again only
+    when it was last saved more than SESSION_REFRESH_SECONDS ago, so it ends between that
+    much and nothing before the idle timeout."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and not session.modified:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response
 
 
 class PrivatePagesMiddleware:

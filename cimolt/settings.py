@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "import_export",
+    "common",
     "monitor",
+    "servicedesk",
     "benchmark",
     "masterclasses",
     "cimolt",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cimolt.middleware.SessionIdleMiddleware",
     "cimolt.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,7 +184,10 @@ MFA_TOTP_INSECURE_BYPASS_CODE = env("DEMO_TOTP_CODE") or None
 ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request (a write per page): cimolt.middleware.SessionIdleMiddleware saves it when
+# it was last saved more than this many seconds ago.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", "60")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -253,7 +259,7 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 # A mail server that takes the connection and then says nothing gives up after this many
-# seconds; the task tries again later (monitor/tasks.py, MailTask). Well below the broker's
+# seconds; the task tries again later (common/tasks.py, MailTask). Well below the broker's
 # visibility timeout, so a waiting mail task is never handed to a second worker.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CIMoLT servicedesk <servicedesk@cimolt.example>")
@@ -280,7 +286,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # than the hard time limit below, so a slow task is never run twice at once.
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "360"),
     # Starting a task while Redis is away fails within a second or two, and the task waits in
-    # the database instead (monitor/outbox.py); without these a page hangs for seconds.
+    # the database instead (common/outbox.py); without these a page hangs for seconds.
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.5,
@@ -294,10 +300,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # The periodic tasks, run by `celery beat` (docker-compose.yml's beat service). Each is safe to
 # run twice: it remembers whom it has already written to.
 CELERY_BEAT_SCHEDULE = {
-    # Tasks that could not reach Redis when they were started (monitor/outbox.py).
-    "outbox-relay": {"task": "monitor.tasks.outbox_relay", "schedule": 60.0},
+    # Tasks that could not reach Redis when they were started (common/outbox.py).
+    "outbox-relay": {"task": "common.tasks.outbox_relay", "schedule": 60.0},
     "deadline-reminders": {
-        "task": "monitor.tasks.deadline_reminders_send",
+        "task": "servicedesk.tasks.deadline_reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
     "masterclass-reminders": {

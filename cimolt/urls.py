@@ -29,7 +29,7 @@ urlpatterns = [
     path("scan/", include("monitor.urls")),
     path("benchmark/", include("benchmark.urls")),
     path("masterclasses/", include("masterclasses.urls")),
-    path("servicedesk/", include("monitor.servicedesk_urls")),
+    path("servicedesk/", include("servicedesk.urls")),
     path("province/", include("benchmark.province_urls")),
     path("accounts/", include(account_pages)),
     path("accounts/2fa/", include("allauth.mfa.urls")),

@@ -4,9 +4,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from monitor.forms import DayField, TimeOfDayField, local_moment
+from common.forms import DayField, TimeOfDayField, local_moment
+from common.spreadsheets import ImportForm
 from monitor.models import Organisation
-from monitor.spreadsheets import ImportForm
 
 from .models import Masterclass, Registration, Session
 

@@ -1,5 +1,5 @@
 """The attendee list as a spreadsheet, for the organiser's download and the admin's export.
-Every cell is spreadsheet-safe (monitor.spreadsheets): an attendee typed as a formula stays
+Every cell is spreadsheet-safe (common.spreadsheets): an attendee typed as a formula stays
 text."""
 
 from django.utils import timezone
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
 
-from monitor.spreadsheets import SafeExportResource
+from common.spreadsheets import SafeExportResource
 
 from .models import Registration
 

@@ -16,11 +16,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.mailing import RecipientRefusals
+from common.outbox import enqueue
 from monitor import access
 from monitor.audit import audit_record
-from monitor.mailing import RecipientRefusals
 from monitor.models import AuditEvent, Edition, Organisation, User
-from monitor.outbox import enqueue
 
 from . import mail
 from .models import SEATS_PER_MUNICIPALITY, Masterclass, Registration, Session
@@ -266,9 +266,7 @@ def registration_create(
 
 def _after_commit(task_name: str, registration_id: int) -> None:
     """Send a mail from a worker once the registration is committed."""
-    from . import tasks  # the tasks module imports this one
-
-    enqueue(getattr(tasks, task_name), registration_id)
+    enqueue(f"masterclasses.tasks.{task_name}", registration_id)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ remembers that its confirmation and reminder went out."""
 
 from celery import shared_task
 
-from monitor.tasks import MailTask
+from common.tasks import MailTask
 
 from . import services
 from .models import Registration

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.spreadsheets import FORMATS, download
 from monitor import access
 from monitor.access import Capability
 from monitor.audit import audit_record
 from monitor.models import AuditEvent
-from monitor.spreadsheets import FORMATS, download
 
 from . import selectors, services
 from .forms import (

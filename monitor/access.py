@@ -145,19 +145,42 @@ def require_all_participants(user: User, capability: Capability) -> None:
 
 
 def scan_for_user(user: User, code: str, year: int, capability: Capability) -> Scan:
-    """The scan of an organisation's edition, if the user holds ``capability`` for the
-    organisation; else 404. A scan of the open edition is made on first visit."""
-    from .services.scans import scan_for  # services import this module
-
+    """The scan of an organisation's edition (not a draft), if the user holds ``capability``
+    for the organisation; else 404. This only reads: a scan of the open edition that nobody
+    has started is handed out unsaved (``scan.is_started`` is false) to whoever may answer it,
+    and the first write creates it (monitor/services/scans.py)."""
     organisation = organisation_for_user(user, code, capability)
-    edition = Edition.objects.filter(year=year).exclude(status=Edition.Status.DRAFT).first()
-    if edition is None:
-        raise Http404
-    if edition.status == Edition.Status.OPEN and capability == Capability.ANSWERS:
-        return scan_for(organisation=organisation, edition=edition)
-    scan = Scan.objects.filter(organisation=organisation, edition=edition).first()
+    scan = (
+        Scan.objects.select_related("edition")
+        .filter(organisation=organisation, edition__year=year)
+        .exclude(edition__status=Edition.Status.DRAFT)
+        .first()
+    )
     if scan is None:
-        raise Http404
+        edition = Edition.objects.open().filter(year=year).first()
+        if edition is None or capability != Capability.ANSWERS:
+            raise Http404
+        scan = Scan(organisation=organisation, edition=edition)
+    scan.organisation = organisation
+    return scan
+
+
+class ScanNotSubmitted(Http404):
+    """The scan exists but has not been submitted: it has no results yet. A 404 to every view
+    but the results page, which says so."""
+
+    def __init__(self, scan: Scan):
+        super().__init__()
+        self.scan = scan
+
+
+def submitted_scan_for_user(user: User, code: str, year: int) -> Scan:
+    """The one guard of every results page and download: a submitted scan of an edition that
+    is not a draft, of an organisation whose answers the user may see; else 404 (raised as
+    ScanNotSubmitted when the scan is there but not submitted)."""
+    scan = scan_for_user(user, code, year, Capability.ANSWERS)
+    if not scan.is_submitted:
+        raise ScanNotSubmitted(scan)
     return scan
 
 

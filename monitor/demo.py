@@ -15,7 +15,7 @@ from django.utils import timezone
 from .forms import stored_value
 from .models import Answer, Edition, Organisation, Question, Scan, ScanChange, User
 from .services.questionnaires import QUESTIONNAIRE_DIR, questionnaire_load
-from .services.scans import answer_points, scan_submitted
+from .services.scans import scan_submitted
 
 T = Question.Type
 PREVIOUS_YEAR, CURRENT_YEAR = 2025, 2026
@@ -100,7 +100,7 @@ def demo_scans_seed(previous: Edition, current: Edition) -> int:
                         question=question,
                         value=value,
                         updated_by=penvoerder,
-                        points=answer_points(question, value) if submitted else None,
+                        points=question.points_for(value) if submitted else None,
                     )
                 )
             changes.append(

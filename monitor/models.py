@@ -1,4 +1,6 @@
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -241,6 +243,24 @@ class Localised:
         return dutch
 
 
+class EditionQuerySet(models.QuerySet):
+    def visible(self) -> "EditionQuerySet":
+        """The editions participants and staff can open: every one that is not a draft, newest
+        first."""
+        return self.exclude(status=Edition.Status.DRAFT).order_by("-year")
+
+    def open(self) -> "EditionQuerySet":
+        """The editions being filled in now, newest first."""
+        return self.filter(status=Edition.Status.OPEN).order_by("-year")
+
+    def ended(self) -> "EditionQuerySet":
+        """The editions whose filling-in has ended (closed or results published), newest
+        first: their figures no longer change with each scan submitted."""
+        return self.filter(status__in=[Edition.Status.CLOSED, Edition.Status.PUBLISHED]).order_by(
+            "-year"
+        )
+
+
 class Edition(Localised, models.Model):
     """One year of the CI Monitor, with its own questionnaire."""
 
@@ -266,6 +286,8 @@ class Edition(Localised, models.Model):
         ),
     )
 
+    objects = EditionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-year"]
         verbose_name = _("edition")
@@ -273,6 +295,10 @@ class Edition(Localised, models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.year)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
     @property
     def reminders_before(self) -> list[int]:
@@ -365,6 +391,32 @@ class Question(Localised, models.Model):
     def __str__(self) -> str:
         return f"{self.edition.year} {self.key}"
 
+    def points_for(self, value) -> Decimal | None:
+        """The points an answer earns, before weighting, with the options prefetched: kept at
+        submission, so a later change to the questionnaire does not change a submitted scan.
+        None for an empty answer and for a question that is not scored."""
+        if not value_is_given(value) or self.weight == 0:
+            return None
+        points = {option.key: option.points for option in self.options.all()}
+        if self.type == self.Type.MULTIPLE:
+            return Decimal(sum(points.get(key, 0) for key in value))
+        if self.type in self.CHOICE_TYPES:
+            return Decimal(points.get(value, 0))
+        if self.type in (self.Type.NUMBER, self.Type.PERCENTAGE) and self.full_points_at:
+            return min(Decimal(value) / self.full_points_at, Decimal(1)).quantize(Decimal("0.0001"))
+        return None
+
+    def max_points(self) -> Decimal:
+        """The most an answer can earn (``points_for`` at its best), with the options
+        prefetched: every option with points together for multiple choice, the best option
+        for a choice, 1 for numbers and percentages (a fraction of ``full_points_at``)."""
+        points = [option.points for option in self.options.all()]
+        if self.type == self.Type.MULTIPLE:
+            return Decimal(sum(p for p in points if p > 0))
+        if points:
+            return Decimal(max(points))
+        return Decimal(1)
+
     def clean(self):
         super().clean()
         unknown = set(self.tags) - ALL_TAGS
@@ -440,17 +492,111 @@ class Scan(models.Model):
         now = now or timezone.now()
         return self.deadline is not None and now > self.deadline
 
+    @property
+    def is_started(self) -> bool:
+        """Whether the scan exists yet: the access module hands out a scan of the open edition
+        that nobody has started as an unsaved one, and the first write creates it."""
+        return self.pk is not None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
     def is_editable(self, now=None) -> bool:
         return (
             self.status == self.Status.OPEN
-            and self.edition.status == Edition.Status.OPEN
+            and self.edition.is_open
             and not self.deadline_passed(now)
         )
+
+    def can_reopen(self, now=None) -> bool:
+        """Whether the service desk may open this submitted scan again: only while its edition
+        is open and before its deadline (with extension). Once the edition has closed the
+        figures are the province's, and a reopened scan would change them after the fact."""
+        return self.is_submitted and self.edition.is_open and not self.deadline_passed(now)
+
+    def progress(self) -> "Progress":
+        """Per section, the required questions and how many have a confirmed answer, and how
+        many answers taken over from last year wait for confirmation. Two queries."""
+        questions = self.edition.questions.select_related("section").order_by(
+            "section__position", "position"
+        )
+        answers = (
+            self.answers.values_list("question_id", "value", "prefilled") if self.is_started else []
+        )
+        return Progress.of(questions, answers)
 
 
 def value_is_given(value) -> bool:
     """Whether an answer's value says something: not empty, no empty text or choice list."""
     return value not in (None, "", [])
+
+
+def is_confirmed(value, prefilled: bool) -> bool:
+    """Whether an answer counts as answered: it says something, and if it was taken over from
+    last year, someone has confirmed it."""
+    return value_is_given(value) and not prefilled
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percentage; nothing to do counts as done."""
+    return round(100 * part / whole) if whole else 100
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    section: "Section"
+    questions: int
+    required: int
+    answered: int
+    waiting: int
+
+    @property
+    def percent(self) -> int:
+        return percent(self.answered, self.required)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a scan is: per section and in all (``Scan.progress``)."""
+
+    sections: tuple[SectionProgress, ...]
+
+    @classmethod
+    def of(cls, questions, answers) -> "Progress":
+        """From the questionnaire's questions (with their section) and the scan's answers as
+        ``(question_id, value, prefilled)``."""
+        answered, waiting = set(), set()
+        for question_id, value, prefilled in answers:
+            if prefilled:
+                waiting.add(question_id)
+            elif is_confirmed(value, prefilled):
+                answered.add(question_id)
+        counts: dict[int, list] = {}
+        for question in questions:
+            row = counts.setdefault(question.section_id, [question.section, 0, 0, 0, 0])
+            row[1] += 1
+            row[4] += question.pk in waiting
+            if question.required:
+                row[2] += 1
+                row[3] += question.pk in answered
+        return cls(tuple(SectionProgress(*row) for row in counts.values()))
+
+    @property
+    def required(self) -> int:
+        return sum(s.required for s in self.sections)
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def waiting(self) -> int:
+        return sum(s.waiting for s in self.sections)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.answered, self.required)
 
 
 class Answer(models.Model):
@@ -491,6 +637,10 @@ class Answer(models.Model):
     @property
     def is_given(self) -> bool:
         return value_is_given(self.value)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return is_confirmed(self.value, self.prefilled)
 
 
 class ScanChange(models.Model):
@@ -587,76 +737,3 @@ class SectionAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contributor} – {self.section_key}"
-
-
-# --- The service desk's mail to penvoerders ------------------------------------------------
-
-
-class DeadlineReminder(models.Model):
-    """That a municipality's penvoerder was reminded of a deadline, ``days_before`` it: each
-    reminder goes out once per deadline, however often the daily task runs; a deadline moved
-    (or an extension) has reminders of its own."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="reminders")
-    days_before = models.PositiveSmallIntegerField(_("days before the deadline"))
-    # The day of the deadline reminded of (its time may move without new reminders).
-    deadline = models.DateField(_("deadline"))
-    sent_to = models.EmailField(_("sent to"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        verbose_name = _("deadline reminder")
-        verbose_name_plural = _("deadline reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "edition", "deadline", "days_before"],
-                name="one_reminder_per_day_per_deadline",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} {self.edition.year} −{self.days_before}"
-
-
-class Announcement(models.Model):
-    """A message from the service desk to every penvoerder, e.g. a feedback moment."""
-
-    subject = models.CharField(_("subject"), max_length=150)
-    body = models.TextField(_("message"), max_length=5000)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("sent by")
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    # The addresses it has gone to so far: a task that is run again (a worker that died
-    # half-way) sends only to the rest.
-    delivered_to = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("announcement")
-        verbose_name_plural = _("announcements")
-
-    def __str__(self) -> str:
-        return self.subject
-
-
-class PendingTask(models.Model):
-    """A task that could not be handed to the broker (Redis was away), or a mail task that ran
-    out of retries (the mail server was away): monitor/outbox.py sends it again when the broker
-    is back and ``not_before`` has passed."""
-
-    name = models.CharField(max_length=200)
-    args = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    not_before = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name}{tuple(self.args)}"

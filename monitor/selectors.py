@@ -1,17 +1,15 @@
 """Reads that span relations. Each returns a fixed number of queries, however many
 municipalities take part."""
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from .models import (
-    Answer,
     Edition,
     Organisation,
     Scan,
     ScanChange,
     Section,
     User,
-    value_is_given,
 )
 
 
@@ -53,55 +51,17 @@ def province_regions(province: str) -> list[dict]:
 def editions_open_to(organisation: Organisation) -> QuerySet[Edition]:
     """The editions a municipality can open: every one that is not a draft, newest first.
     (The same for every municipality now; the argument leaves room for editions per province.)"""
-    return Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year")
-
-
-def scan_progress(scan: Scan) -> list[dict]:
-    """Per section: its required questions and how many have a confirmed answer, plus how many
-    answers still wait for confirmation. Two queries, however long the questionnaire."""
-    done = {}
-    waiting = {}
-    for question_id, value, prefilled in scan.answers.values_list(
-        "question_id", "value", "prefilled"
-    ):
-        if prefilled:
-            waiting[question_id] = True
-        elif value_is_given(value):
-            done[question_id] = True
-    sections = {}
-    for question in scan.edition.questions.select_related("section").order_by(
-        "section__position", "position"
-    ):
-        row = sections.setdefault(
-            question.section_id,
-            {
-                "section": question.section,
-                "required": 0,
-                "answered": 0,
-                "waiting": 0,
-                "questions": 0,
-            },
-        )
-        row["questions"] += 1
-        row["waiting"] += question.pk in waiting
-        if question.required:
-            row["required"] += 1
-            row["answered"] += question.pk in done
-    rows = list(sections.values())
-    for row in rows:
-        row["percent"] = round(100 * row["answered"] / row["required"]) if row["required"] else 100
-    return rows
-
-
-def scan_percent(progress: list[dict]) -> int:
-    required = sum(row["required"] for row in progress)
-    answered = sum(row["answered"] for row in progress)
-    return round(100 * answered / required) if required else 100
+    return Edition.objects.visible()
 
 
 def section_questions(scan: Scan, section: Section) -> list[dict]:
     """A section's questions with their answer, evidence and remarks: four queries."""
     questions = list(section.questions.prefetch_related("options").order_by("position"))
+    if not scan.is_started:
+        return [
+            {"question": q, "answer": None, "evidence": [], "remarks": [], "extras": 0}
+            for q in questions
+        ]
     answers = {
         a.question_id: a
         for a in scan.answers.filter(question__section=section).select_related("updated_by")
@@ -124,6 +84,8 @@ def section_questions(scan: Scan, section: Section) -> list[dict]:
 
 
 def scan_history(scan: Scan) -> QuerySet[ScanChange]:
+    if not scan.is_started:
+        return ScanChange.objects.none()
     return scan.changes.select_related("question", "actor").prefetch_related("question__options")
 
 
@@ -137,61 +99,5 @@ def organisation_scans(organisation: Organisation) -> list[dict]:
         scan = scans.get(edition.pk)
         rows.append({"edition": edition, "scan": scan})
     if rows and rows[0]["scan"] is not None:
-        rows[0]["percent"] = scan_percent(scan_progress(rows[0]["scan"]))
-    return rows
-
-
-# --- The service desk's overview: how far each municipality is, never what it answered -----
-
-NOT_STARTED, IN_PROGRESS, SUBMITTED = "not_started", "in_progress", "submitted"
-STATUS_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, SUBMITTED: 2}
-
-
-def edition_status(edition: Edition, organisations: QuerySet[Organisation]) -> list[dict]:
-    """Per municipality: its penvoerder, whether its scan of the edition has not started, is in
-    progress (with the share of required questions answered) or is submitted, its last
-    activity and its deadline. Answer values are read only to count them and never leave this
-    function. Four queries, however many municipalities and questions.
-
-    Only the municipality's own work counts: a scan the service desk made by granting an
-    extension has not started, and the desk's reopening is not the municipality's activity."""
-    participants = list(participants_overview(organisations))
-    own_changes = Q(changes__actor__organisation=F("organisation"))
-    scans = {
-        scan.organisation_id: scan
-        for scan in Scan.objects.filter(edition=edition, organisation__in=organisations)
-        .annotate(
-            last_change=Max("changes__at", filter=own_changes),
-            has_answers=Exists(Answer.objects.filter(scan=OuterRef("pk"))),
-        )
-        .select_related("edition")
-    }
-    required = set(edition.questions.filter(required=True).values_list("pk", flat=True))
-    answered: dict[int, int] = {}
-    for scan_id, value, prefilled in Answer.objects.filter(
-        scan__in=[s.pk for s in scans.values()], question_id__in=required
-    ).values_list("scan_id", "value", "prefilled"):
-        if value_is_given(value) and not prefilled:
-            answered[scan_id] = answered.get(scan_id, 0) + 1
-    rows = []
-    for organisation in participants:
-        scan = scans.get(organisation.pk)
-        if scan is not None and scan.status == Scan.Status.SUBMITTED:
-            state, percent = SUBMITTED, 100
-        elif scan is None or not (scan.has_answers or scan.last_change):
-            state, percent = NOT_STARTED, 0
-        else:
-            done = answered.get(scan.pk, 0)
-            state = IN_PROGRESS
-            percent = round(100 * done / len(required)) if required else 100
-        rows.append(
-            {
-                "organisation": organisation,
-                "scan": scan,
-                "state": state,
-                "percent": percent,
-                "last_activity": scan.last_change if scan else None,
-                "deadline": scan.deadline if scan else edition.deadline,
-            }
-        )
+        rows[0]["percent"] = rows[0]["scan"].progress().percent
     return rows

@@ -102,18 +102,18 @@ def _question(scan: Scan, key: str) -> Question:
 @require_GET
 def scan_overview(request, code, year):
     scan = _scan(request, code, year)
-    progress = selectors.scan_progress(scan)
+    progress = scan.progress()
     return render(
         request,
         "monitor/scan/overview.html",
         {
             "scan": scan,
-            "progress": progress,
-            "percent": selectors.scan_percent(progress),
+            "progress": progress.sections,
+            "percent": progress.percent,
             "editable": scan.is_editable(),
             "can_submit": access.can(request.user, Capability.SUBMIT, scan.organisation),
             "has_previous": scan_services.previous_scan(scan) is not None,
-            "waiting": sum(row["waiting"] for row in progress),
+            "waiting": progress.waiting,
         },
     )
 
@@ -294,6 +294,8 @@ def evidence_upload(request, code, year, question):
 
 
 def _evidence(scan: Scan, evidence_id: int) -> Evidence:
+    if not scan.is_started:
+        raise Http404
     return get_object_or_404(
         Evidence.objects.select_related("question__section"), pk=evidence_id, scan=scan
     )

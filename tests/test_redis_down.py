@@ -16,7 +16,8 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
-from monitor.models import Answer, PendingTask
+from common.models import PendingTask
+from monitor.models import Answer
 from tests.factories import PASSWORD
 from tests.test_celery_worker import ROOT, require, start_worker, worker_env
 

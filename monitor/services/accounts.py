@@ -9,9 +9,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from common.outbox import enqueue
+
 from ..audit import audit_record
 from ..models import AuditEvent, Organisation, User
-from ..outbox import enqueue
 
 Action = AuditEvent.Action
 
@@ -48,9 +49,7 @@ def password_link_send(*, user: User, by: User | None = None) -> None:
 
 def password_link_enqueue(*, user: User, by: User | None) -> None:
     """Send the link from a worker, with retries, once the current transaction has committed."""
-    from ..tasks import password_link_send as send_task  # the task module imports this one
-
-    enqueue(send_task, user.pk, by.pk if by is not None else None)
+    enqueue("monitor.tasks.password_link_send", user.pk, by.pk if by is not None else None)
 
 
 @transaction.atomic

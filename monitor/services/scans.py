@@ -28,7 +28,6 @@ from ..models import (
     ScanChange,
     SectionAssignment,
     User,
-    value_is_given,
 )
 from .accounts import account_deactivate, account_issue
 
@@ -66,14 +65,19 @@ class AnswerConflict(Exception):
         self.answer = answer
 
 
-def scan_for(*, organisation: Organisation, edition: Edition) -> Scan:
+def scan_start(*, organisation: Organisation, edition: Edition) -> Scan:
+    """The organisation's scan of the edition, created if it is not there yet: by the first
+    answer, by taking over last year's answers, or by the service desk's extension."""
     scan, _ = Scan.objects.get_or_create(organisation=organisation, edition=edition)
     return scan
 
 
 def _locked(scan: Scan) -> Scan:
     """The scan, locked until the transaction ends: writes to one scan take turns, so two
-    first answers to a question cannot both be created, and a save cannot slip past a submit."""
+    first answers to a question cannot both be created, and a save cannot slip past a submit.
+    A scan nobody has started is started here, by the write that needs it."""
+    if not scan.is_started:
+        scan = scan_start(organisation=scan.organisation, edition=scan.edition)
     return (
         Scan.objects.select_for_update().select_related("edition", "organisation").get(pk=scan.pk)
     )
@@ -109,6 +113,7 @@ def answer_save(
     differs from theirs."""
     if value == original:
         return None
+    require_editable(scan=scan, user=user, question=question)
     scan = _locked(scan)
     require_editable(scan=scan, user=user, question=question)
     answer = (
@@ -167,6 +172,9 @@ def euro(value) -> str:
 def answers_prefill(*, scan: Scan, user: User) -> int:
     """Take over last year's answers, by question key, into questions not answered yet. They
     stay marked until someone confirms them by saving. Returns how many were taken over."""
+    require_editable(scan=scan, user=user)
+    if previous_scan(scan) is None:
+        return 0
     scan = _locked(scan)
     require_editable(scan=scan, user=user)
     previous = previous_scan(scan)
@@ -206,7 +214,9 @@ def answers_prefill(*, scan: Scan, user: User) -> int:
 def previous_scan(scan: Scan) -> Scan | None:
     """The municipality's scan of the most recent earlier edition, if any."""
     return (
-        Scan.objects.filter(organisation=scan.organisation, edition__year__lt=scan.edition.year)
+        Scan.objects.filter(
+            organisation_id=scan.organisation_id, edition__year__lt=scan.edition.year
+        )
         .order_by("-edition__year")
         .first()
     )
@@ -224,6 +234,8 @@ def _still_valid(question: Question, value) -> bool:
 @transaction.atomic
 def answers_confirm(*, scan: Scan, section, user: User) -> int:
     """Confirm last year's answers in a section as they are."""
+    if not scan.is_started:
+        return 0
     scan = _locked(scan)
     require_editable(scan=scan, user=user)
     if not access.can_answer_section(user, section):
@@ -242,6 +254,7 @@ def answers_confirm(*, scan: Scan, section, user: User) -> int:
 
 @transaction.atomic
 def evidence_add(*, scan: Scan, question: Question, uploaded, user: User) -> Evidence:
+    require_editable(scan=scan, user=user, question=question)
     scan = _locked(scan)
     require_editable(scan=scan, user=user, question=question)
     limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
@@ -301,6 +314,8 @@ def remark_add(*, scan: Scan, question: Question, text: str, user: User) -> Rema
         and access.can_answer_section(user, question.section)
     ):
         raise PermissionDenied(_("This part of the scan has not been handed to you."))
+    if not scan.is_started:
+        scan = scan_start(organisation=scan.organisation, edition=scan.edition)
     remark = Remark.objects.create(scan=scan, question=question, author=user, text=text)
     ScanChange.objects.create(
         scan=scan, question=question, action=Change.REMARK, detail=text[:300], actor=user
@@ -310,7 +325,8 @@ def remark_add(*, scan: Scan, question: Question, text: str, user: User) -> Rema
 
 def scan_missing(scan: Scan) -> list[Question]:
     """The required questions without a confirmed answer, in questionnaire order."""
-    done = {a.question_id for a in scan.answers.all() if a.is_given and not a.prefilled}
+    answers = scan.answers.all() if scan.is_started else []
+    done = {a.question_id for a in answers if a.is_confirmed}
     return [
         q
         for q in scan.edition.questions.select_related("section").order_by(
@@ -340,7 +356,7 @@ def scan_submit(*, scan: Scan, user: User) -> None:
     answers = list(scan.answers.select_related("question").prefetch_related("question__options"))
     _check_whole_scan(answers)
     for answer in answers:
-        answer.points = answer_points(answer.question, answer.value)
+        answer.points = answer.question.points_for(answer.value)
     Answer.objects.bulk_update(answers, ["points"])
     scan.status, scan.submitted_at, scan.submitted_by = Scan.Status.SUBMITTED, timezone.now(), user
     scan.save(update_fields=["status", "submitted_at", "submitted_by"])
@@ -375,33 +391,17 @@ def _check_whole_scan(answers: list[Answer]) -> None:
         )
 
 
-def answer_points(question: Question, value) -> Decimal | None:
-    """The points an answer earns, before weighting: what scoring needs, kept at submission
-    so a later change to the questionnaire does not change a submitted scan."""
-    if not value_is_given(value) or question.weight == 0:
-        return None
-    points = {option.key: option.points for option in question.options.all()}
-    if question.type == Question.Type.MULTIPLE:
-        return Decimal(sum(points.get(key, 0) for key in value))
-    if question.type in Question.CHOICE_TYPES:
-        return Decimal(points.get(value, 0))
-    if (
-        question.type in (Question.Type.NUMBER, Question.Type.PERCENTAGE)
-        and question.full_points_at
-    ):
-        return min(Decimal(value) / question.full_points_at, Decimal(1)).quantize(Decimal("0.0001"))
-    return None
-
-
 @transaction.atomic
 def scan_reopen(*, scan: Scan, user: User) -> None:
     """The service desk opens a submitted scan again, before the deadline."""
     if not access.can(user, access.Capability.REOPEN, scan.organisation):
         raise PermissionDenied
     scan = _locked(scan)
-    if scan.status != Scan.Status.SUBMITTED:
+    if not scan.is_submitted:
         raise ValidationError(_("This scan has not been submitted."))
-    if scan.deadline_passed():
+    if not scan.edition.is_open:
+        raise ValidationError(_("This edition has closed; its scans can no longer be opened."))
+    if not scan.can_reopen():
         raise ValidationError(_("The deadline has passed; give an extension first."))
     scan.status, scan.submitted_at, scan.submitted_by = Scan.Status.OPEN, None, None
     scan.save(update_fields=["status", "submitted_at", "submitted_by"])

@@ -9,7 +9,6 @@ from django.utils import translation
 from benchmark.models import ScanScore
 from benchmark.scoring import ScoredQuestion, scored_questions, scores, stage
 from monitor.models import Answer, Scan
-from monitor.services.scans import answer_points
 from tests.pages import fill_in
 
 D = Decimal
@@ -34,7 +33,7 @@ EXAMPLE = {
 
 def example_points(edition):
     questions = edition.questions.prefetch_related("options")
-    return {q.key: answer_points(q, EXAMPLE.get(q.key)) for q in questions}
+    return {q.key: q.points_for(EXAMPLE.get(q.key)) for q in questions}
 
 
 @pytest.mark.django_db
@@ -192,10 +191,10 @@ def test_single_choice_earns_its_option_and_text_and_amounts_earn_nothing(editio
     )
     for position, (key, points) in enumerate([("geen", 0), ("plan", 2), ("programma", 3)]):
         Option.objects.create(question=single, key=key, label=key, points=points, position=position)
-    assert answer_points(single, "plan") == D(2)
+    assert single.points_for("plan") == D(2)
     questions = scored_questions(edition.questions.prefetch_related("options").filter(key="aanpak"))
     assert scores(questions, {"aanpak": D(2)})["tag:ambitie_borging"] == D("66.7")  # 2 of 3
     text = edition.questions.get(key="toelichting")
     amount = edition.questions.get(key="spend_gww_totaal")
-    assert answer_points(text, "lang verhaal") is None
-    assert answer_points(amount, "1000") is None
+    assert text.points_for("lang verhaal") is None
+    assert amount.points_for("1000") is None

@@ -205,7 +205,7 @@ def world(
         for year, past in previous.items():
             past.refresh_from_db()
             world.scans["a", year] = scan_fill(
-                scan_services.scan_for(organisation=a, edition=past),
+                scan_services.scan_start(organisation=a, edition=past),
                 alice,
                 answers_of(1, text=f"Aalten werkt aan beleid {year}", total=2_500_000),
                 remark="Vraag 4 mag duidelijker.",
@@ -213,7 +213,7 @@ def world(
                 submit=True,
             )
             world.scans["b", year] = scan_fill(
-                scan_services.scan_for(organisation=b, edition=past),
+                scan_services.scan_start(organisation=b, edition=past),
                 charlie,
                 answers_of(2, text=f"{CANARY} antwoord {year}", total=AMOUNT),
                 remark=f"{CANARY} opmerking {year}",
@@ -222,7 +222,7 @@ def world(
             )
             for i, (peer, penvoerder) in enumerate(peers if year == 2025 else peers[:6]):
                 scan_fill(
-                    scan_services.scan_for(organisation=peer, edition=past),
+                    scan_services.scan_start(organisation=peer, edition=past),
                     penvoerder,
                     answers_of(i % 3, text=f"Peerstad {i} in {year}", total=1_000_000 + i),
                     submit=True,
@@ -253,8 +253,8 @@ def world(
     # This year's scans, in progress: the penvoerders on the policy part, the contributors on
     # the spend.
     with django_capture_on_commit_callbacks(execute=True):
-        world.scans["a", 2026] = scan_a = scan_services.scan_for(organisation=a, edition=edition)
-        world.scans["b", 2026] = scan_b = scan_services.scan_for(organisation=b, edition=edition)
+        world.scans["a", 2026] = scan_a = scan_services.scan_start(organisation=a, edition=edition)
+        world.scans["b", 2026] = scan_b = scan_services.scan_start(organisation=b, edition=edition)
         policy_a, spend_a = _split(
             answers_of(2, text="Aalten 2026: meer hergebruik", total=3_100_000)
         )
@@ -759,7 +759,7 @@ def test_the_crawler_follows_what_a_browser_would():
 
 def test_the_reader_finds_the_canary_in_every_kind_of_download(world):
     """PDF text (a real report), XLSX cells and CSV (the app's own export), SVG, JSON."""
-    from monitor.spreadsheets import dataset_of, download
+    from common.spreadsheets import dataset_of, download
 
     scan = world.scans["a", 2025]
     scan.organisation.name = f"Aalten {CANARY}"  # in memory only: the report's title

@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from common.spreadsheets import spreadsheet_safe
 from masterclasses.models import Registration
 from masterclasses.services import registration_create
 from monitor.models import AuditEvent
-from monitor.spreadsheets import spreadsheet_safe
 from tests.factories import attendee
 
 pytestmark = pytest.mark.django_db

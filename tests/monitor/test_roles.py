@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from monitor import services
 from monitor.models import AuditEvent, User
+from monitor.services import accounts
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_a_service_desk_account_bound_to_a_municipality_is_refused_by_the_databa
 def test_handover_makes_the_new_person_penvoerder_and_keeps_the_old_one_as_contributor(
     alice, bob, servicedesk
 ):
-    services.penvoerder_handover(
+    accounts.penvoerder_handover(
         organisation=alice.organisation, new_penvoerder=bob, by=servicedesk
     )
     alice.refresh_from_db()
@@ -65,7 +65,7 @@ def test_handover_makes_the_new_person_penvoerder_and_keeps_the_old_one_as_contr
 
 def test_handover_to_someone_of_another_municipality_is_refused(alice, charlie):
     with pytest.raises(ValueError):
-        services.penvoerder_handover(
+        accounts.penvoerder_handover(
             organisation=alice.organisation, new_penvoerder=charlie, by=None
         )
     charlie.refresh_from_db()
@@ -74,13 +74,13 @@ def test_handover_to_someone_of_another_municipality_is_refused(alice, charlie):
 
 def test_a_penvoerder_cannot_be_deactivated_before_the_role_is_handed_over(alice):
     with pytest.raises(ValueError):
-        services.account_deactivate(user=alice, by=None)
+        accounts.account_deactivate(user=alice, by=None)
     alice.refresh_from_db()
     assert alice.is_active
 
 
 def test_deactivating_a_contributor_is_audited(bob, servicedesk):
-    services.account_deactivate(user=bob, by=servicedesk)
+    accounts.account_deactivate(user=bob, by=servicedesk)
     bob.refresh_from_db()
     assert not bob.is_active
     assert AuditEvent.objects.filter(
@@ -89,7 +89,7 @@ def test_deactivating_a_contributor_is_audited(bob, servicedesk):
 
 
 def issue_new_penvoerder(organisation, by):
-    return services.account_issue(
+    return accounts.account_issue(
         email="Nieuwe.Penvoerder@Aalten.test",
         full_name="Nina Nieuw",
         role=Role.PENVOERDER,
@@ -160,7 +160,7 @@ def test_the_password_link_expires(
 
 def test_issuing_an_account_with_a_taken_email_changes_nothing(alice, servicedesk, mailoutbox):
     with pytest.raises(ValidationError) as refused:
-        services.account_issue(
+        accounts.account_issue(
             email="alice@aalten.test",
             full_name="Dubbel",
             role=Role.CONTRIBUTOR,
@@ -174,7 +174,7 @@ def test_issuing_an_account_with_a_taken_email_changes_nothing(alice, servicedes
 
 def test_a_new_organisation_gets_its_first_penvoerder_without_a_handover(servicedesk, db):
     organisation = OrganisationFactory()
-    user = services.account_issue(
+    user = accounts.account_issue(
         email="first@example.test",
         full_name="Eerste",
         role=Role.PENVOERDER,
@@ -204,7 +204,7 @@ def test_admin_user_form_refuses_a_second_penvoerder_with_a_message(client, prog
 
 def test_a_province_account_must_belong_to_a_province(municipality_a, servicedesk):
     with pytest.raises(ValidationError) as refused:
-        services.account_issue(
+        accounts.account_issue(
             email="p@example.test", full_name="P", role=Role.PROVINCE, organisation=municipality_a
         )
     assert "organisation" in refused.value.message_dict
@@ -212,7 +212,7 @@ def test_a_province_account_must_belong_to_a_province(municipality_a, servicedes
 
 def test_a_penvoerder_must_belong_to_a_municipality(province_user, servicedesk):
     with pytest.raises(ValidationError):
-        services.account_issue(
+        accounts.account_issue(
             email="x@example.test",
             full_name="X",
             role=Role.PENVOERDER,
@@ -234,7 +234,7 @@ def test_an_issued_staff_member_sets_a_password_logs_in_and_sets_up_two_factor(
     client, servicedesk, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.account_issue(
+        accounts.account_issue(
             email="nieuw@organisatie.test", full_name="Nieuw", role=Role.ORGANISER, by=servicedesk
         )
     set_password_through(client, link_from(mailoutbox[0]), "Een-nieuw-wachtwoord-2026")

@@ -65,10 +65,10 @@ def test_running_twice_keeps_one_account_each(seeded):
 
 
 def test_running_again_after_a_handover_keeps_the_new_penvoerder(seeded):
-    from monitor import services
+    from monitor.services import accounts
 
     aalten = Organisation.objects.get(cbs_code="GM0197")
-    successor = services.account_issue(
+    successor = accounts.account_issue(
         email="opvolger@aalten.test",
         full_name="Opvolger",
         role=User.Role.PENVOERDER,

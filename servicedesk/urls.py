@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import servicedesk_views as views
+from . import views
 
 app_name = "servicedesk"
 

@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, selectors, services
-from .access import Capability
+from common.spreadsheets import FORMATS, dataset_of, download
+from monitor import access
+from monitor import selectors as monitor_selectors
+from monitor.access import Capability
+from monitor.models import Edition, Organisation, Scan, User
+from monitor.services import accounts
+
+from . import selectors, services
 from .forms import (
     AccountIssueForm,
     AnnouncementForm,
@@ -20,8 +26,7 @@ from .forms import (
     ExtensionForm,
     StatusFilterForm,
 )
-from .models import Announcement, Edition, Organisation, Scan, User
-from .spreadsheets import FORMATS, dataset_of, download
+from .models import Announcement
 
 SORT_KEYS = {
     "name": lambda row: row["organisation"].name,
@@ -84,7 +89,7 @@ def status(request, year):
         counts[row["state"]] += 1
     return render(
         request,
-        "monitor/servicedesk/status.html",
+        "servicedesk/status.html",
         {
             "edition": edition,
             "editions": Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year"),
@@ -170,7 +175,7 @@ def deadline(request, year):
         )
     return render(
         request,
-        "monitor/servicedesk/deadline.html",
+        "servicedesk/deadline.html",
         {"edition": edition, "form": form},
         status=400 if form.errors else 200,
     )
@@ -187,11 +192,11 @@ def announcement(request):
         return redirect("servicedesk:announcement")
     return render(
         request,
-        "monitor/servicedesk/announcement.html",
+        "servicedesk/announcement.html",
         {
             "form": form,
             "announcements": Announcement.objects.select_related("created_by")[:20],
-            "recipients": services.servicedesk.announcement_recipients().count(),
+            "recipients": services.announcement_recipients().count(),
         },
         status=400 if form.errors else 200,
     )
@@ -223,10 +228,10 @@ def _render_municipality(request, organisation, issue_form=None, extension_forms
         extensions.append({"edition": open_edition, "scan": scan, "form": form})
     return render(
         request,
-        "monitor/servicedesk/municipality.html",
+        "servicedesk/municipality.html",
         {
             "organisation": organisation,
-            "members": selectors.organisation_team(organisation),
+            "members": monitor_selectors.organisation_team(organisation),
             "issue_form": issue_form or AccountIssueForm(organisation=organisation),
             "scans": scans,
             "extensions": extensions,
@@ -250,7 +255,7 @@ def account_issue(request, code):
     if not form.is_valid():
         return _render_municipality(request, organisation, issue_form=form)
     try:
-        user = services.account_issue(
+        user = accounts.account_issue(
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
             role=form.cleaned_data["role"],
@@ -279,7 +284,7 @@ def account_handover(request, code, user_id):
     if not member.is_active:
         messages.error(request, _("A deactivated account cannot become penvoerder."))
     else:
-        services.penvoerder_handover(
+        accounts.penvoerder_handover(
             organisation=organisation, new_penvoerder=member, by=request.user
         )
         messages.success(
@@ -300,7 +305,7 @@ def account_deactivate(request, code, user_id):
             _("Make someone else penvoerder first: a municipality always has a penvoerder."),
         )
     else:
-        services.account_deactivate(user=member, by=request.user)
+        accounts.account_deactivate(user=member, by=request.user)
         messages.success(request, _("The account of %(name)s is deactivated.") % {"name": member})
     return redirect("servicedesk:municipality", code=code)
 
@@ -309,7 +314,7 @@ def account_deactivate(request, code, user_id):
 def password_link(request, code, user_id):
     organisation = _organisation(request, code)
     member = get_object_or_404(User, pk=user_id, organisation=organisation, is_active=True)
-    services.password_link_enqueue(user=member, by=request.user)
+    accounts.password_link_enqueue(user=member, by=request.user)
     messages.success(
         request,
         _("A new link to set a password has been sent to %(email)s.") % {"email": member.email},

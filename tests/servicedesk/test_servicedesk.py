@@ -18,15 +18,15 @@ from cimolt.celery import app
 from monitor.models import (
     Answer,
     AuditEvent,
-    DeadlineReminder,
     Edition,
     Remark,
     Scan,
     ScanChange,
     User,
 )
-from monitor.services import deadline_reminders_send
 from monitor.services.scans import answer_save
+from servicedesk.models import DeadlineReminder
+from servicedesk.services import deadline_reminders_send
 from tests.factories import OrganisationFactory, UserFactory
 from tests.monitor.test_roles import link_from, set_password_through
 
@@ -369,8 +369,8 @@ def test_an_announcement_reaches_every_active_penvoerder_once(
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, charlie.email])
     assert all("Op 3 maart bespreken we" in m.body for m in mail.outbox)
-    from monitor.models import Announcement
-    from monitor.tasks import announcement_send
+    from servicedesk.models import Announcement
+    from servicedesk.tasks import announcement_send
 
     announcement = Announcement.objects.get()
     assert announcement.sent_at is not None
@@ -593,8 +593,8 @@ def test_no_password_hash_or_reset_key_is_in_the_desks_pages(
 
 
 def test_an_announcement_interrupted_half_way_goes_only_to_the_rest(alice, charlie):
-    from monitor.models import Announcement
-    from monitor.services import announcement_deliver
+    from servicedesk.models import Announcement
+    from servicedesk.services import announcement_deliver
 
     announcement = Announcement.objects.create(
         subject="Planning", body="De deadline schuift op.", delivered_to=[alice.email]

@@ -1,14 +1,17 @@
 """Handing work to the Celery workers without ever losing it.
 
-Every task the application starts goes through ``enqueue``: it is sent once the transaction
-commits. When the broker (Redis) cannot be reached, the page does not fail and the task is not
-dropped: it waits in the database (``PendingTask``) and ``outbox_relay`` — run every minute by
+Every task the application starts goes through ``enqueue``, by the task's name: it is sent once
+the transaction commits. A service names its task instead of importing it, so the tasks module
+(which imports the services) and the services never import each other.
+
+When the broker (Redis) cannot be reached, the page does not fail and the task is not dropped:
+it waits in the database (``PendingTask``) and ``outbox_relay`` — run every minute by
 Celery beat, and by ``manage.py outbox_relay`` — sends it once the broker is back. The tasks
 are idempotent, so a task that reached the broker just before the failure and is sent again
 does no harm.
 
 A mail task whose mail server is away tries again for about two hours (``MailTask`` in
-monitor/tasks.py); then it waits here too, with ``not_before`` an hour later, and the relay
+common/tasks.py); then it waits here too, with ``not_before`` an hour later, and the relay
 starts it afresh after that — until the mail goes out. An address the mail server refuses for
 good (a 5xx answer) is logged and not tried again.
 """
@@ -35,24 +38,34 @@ BROKER_PAUSE_SECONDS = 30
 _broker_down_until = 0.0
 
 
-def enqueue(task, *args) -> None:
-    """Start ``task(*args)`` on a worker once the current transaction has committed."""
-    transaction.on_commit(lambda: _send(task, args))
+def enqueue(task_name: str, *args) -> None:
+    """Start the task ``task_name(*args)`` on a worker once the current transaction has
+    committed. Without a broker (eager Celery) it runs in this process then."""
+    transaction.on_commit(lambda: _send(task_name, args))
 
 
-def _send(task, args) -> None:
+def _send(task_name: str, args) -> None:
     global _broker_down_until
     if time.monotonic() >= _broker_down_until:
         try:
-            task.apply_async(args=args, retry=False)
+            _registered(task_name).apply_async(args=args, retry=False)
             return
         except BROKER_DOWN as error:
             _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
-            logger.warning("Broker unavailable, %s kept for later: %s", task.name, error)
+            logger.warning("Broker unavailable, %s kept for later: %s", task_name, error)
             reason = str(error)
     else:
         reason = "broker unavailable a moment ago"
-    keep(name=task.name, args=list(args), reason=reason)
+    keep(name=task_name, args=list(args), reason=reason)
+
+
+def _registered(task_name: str):
+    """The task of that name. A registered task honours eager mode (no broker), which
+    ``send_task`` would not; the apps' task modules are imported on the first call, as a
+    worker imports them when it starts."""
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]
 
 
 def keep(*, name: str, args: list, reason: str, not_before: datetime | None = None) -> None:

@@ -12,19 +12,13 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..audit import audit_record
-from ..mailing import RecipientRefusals
-from ..models import (
-    Announcement,
-    AuditEvent,
-    DeadlineReminder,
-    Edition,
-    Organisation,
-    Scan,
-    User,
-)
-from ..outbox import enqueue
-from .scans import scan_for
+from common.mailing import RecipientRefusals
+from common.outbox import enqueue
+from monitor.audit import audit_record
+from monitor.models import AuditEvent, Edition, Organisation, Scan, User
+from monitor.services.scans import scan_start
+
+from .models import Announcement, DeadlineReminder
 
 Action = AuditEvent.Action
 
@@ -67,7 +61,7 @@ def scan_extension_set(
             }
         )
     scan = Scan.objects.select_for_update().get(
-        pk=scan_for(organisation=organisation, edition=edition).pk
+        pk=scan_start(organisation=organisation, edition=edition).pk
     )
     before = scan.extended_until
     scan.extended_until = until
@@ -199,9 +193,9 @@ def _reminder_mail(penvoerder: User, edition: Edition, deadline: datetime, now) 
         + f"/scan/{penvoerder.organisation.url_code}/{edition.year}/",
     }
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("monitor/email/deadline_reminder_subject.txt", context).strip()
-        body = render_to_string("monitor/email/deadline_reminder_message.txt", context)
-    EmailMessage(subject, body, to=[penvoerder.email]).send()
+        subject = render_to_string("servicedesk/email/deadline_reminder_subject.txt", context)
+        body = render_to_string("servicedesk/email/deadline_reminder_message.txt", context)
+    EmailMessage(subject.strip(), body, to=[penvoerder.email]).send()
 
 
 # --- Announcements --------------------------------------------------------------------------
@@ -216,8 +210,6 @@ def announcement_recipients():
 @transaction.atomic
 def announcement_create(*, subject: str, body: str, by: User) -> Announcement:
     """Store the announcement and send it from a worker once committed."""
-    from ..tasks import announcement_send  # the tasks module imports this one
-
     announcement = Announcement.objects.create(subject=subject, body=body, created_by=by)
     audit_record(
         action=Action.ANNOUNCEMENT_SENT,
@@ -225,7 +217,7 @@ def announcement_create(*, subject: str, body: str, by: User) -> Announcement:
         target=announcement,
         detail=f"{announcement_recipients().count()} penvoerders",
     )
-    enqueue(announcement_send, announcement.pk)
+    enqueue("servicedesk.tasks.announcement_send", announcement.pk)
     return announcement
 
 
@@ -241,7 +233,7 @@ def announcement_deliver(*, announcement: Announcement) -> int:
                 continue
             with translation.override(settings.LANGUAGE_CODE):
                 body = render_to_string(
-                    "monitor/email/announcement_message.txt",
+                    "servicedesk/email/announcement_message.txt",
                     {"user": penvoerder, "announcement": announcement},
                 )
             message = EmailMessage(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from monitor.outbox import outbox_relay
+from common.outbox import outbox_relay
 
 
 class Command(BaseCommand):

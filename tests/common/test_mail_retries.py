@@ -14,10 +14,15 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from cimolt.celery import app as celery_app
-from monitor import outbox, services
-from monitor.mailing import refused_for_good
-from monitor.models import Announcement, AuditEvent, DeadlineReminder, PendingTask
-from monitor.tasks import MailTask, announcement_send, deadline_reminders_send, password_link_send
+from common import outbox
+from common.mailing import refused_for_good
+from common.models import PendingTask
+from common.tasks import MailTask
+from monitor.models import AuditEvent
+from monitor.tasks import password_link_send
+from servicedesk import services
+from servicedesk.models import Announcement, DeadlineReminder
+from servicedesk.tasks import announcement_send, deadline_reminders_send
 
 pytestmark = pytest.mark.django_db
 

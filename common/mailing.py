@@ -1,6 +1,6 @@
 """What a mail server's answer means for one mail: sent later, or never.
 
-Mail tasks (``monitor.tasks.MailTask``) try again on ``MAIL_AWAY``; a task that sends to many
+Mail tasks (``common.tasks.MailTask``) try again on ``MAIL_AWAY``; a task that sends to many
 people one after another skips whoever is ``refused_for_good`` and keeps the others going with
 ``RecipientRefusals``.
 """
