@@ -2,6 +2,7 @@
 beside it on the page; the chart carries no names, codes or order of other municipalities."""
 
 import io
+from collections.abc import Sequence
 
 import matplotlib
 from django.core.cache import cache
@@ -36,14 +37,16 @@ def _svg(figure) -> str:
     return buffer.getvalue()
 
 
-def scores_chart(rows: list[dict], *, own_label: str, median_label: str) -> str:
+def scores_chart(
+    rows: Sequence[selectors.DimensionRow], *, own_label: str, median_label: str
+) -> str:
     """Horizontal bars: the own score per dimension value, with the median of all participants
     as a mark where the group is large enough to show."""
-    labels = [row["label"] for row in rows]
+    labels = [row.label for row in rows]
     figure, axes = plt.subplots(figsize=(7, 0.35 * len(rows) + 1))
     positions = range(len(rows))
-    axes.barh(positions, [float(row["score"]) for row in rows], color=OWN, label=own_label)
-    medians = [(i, float(row["median"])) for i, row in enumerate(rows) if row["median"] is not None]
+    axes.barh(positions, [float(row.score) for row in rows], color=OWN, label=own_label)
+    medians = [(i, float(row.median)) for i, row in enumerate(rows) if row.median is not None]
     if medians:
         axes.scatter(
             [m for _, m in medians],
@@ -63,27 +66,31 @@ def scores_chart(rows: list[dict], *, own_label: str, median_label: str) -> str:
     return _svg(figure)
 
 
-def spend_chart(rows: list[dict], *, reference: float, reference_label: str) -> str:
+def spend_chart(
+    rows: Sequence[selectors.SpendShare], *, reference: float, reference_label: str
+) -> str:
     """The circular share of spend per procurement category against the national target."""
-    shown = [row for row in rows if row["share"] is not None]
+    shown = [row for row in rows if row.share is not None]
     figure, axes = plt.subplots(figsize=(7, 0.45 * max(len(shown), 1) + 1))
     positions = range(len(shown))
-    axes.barh(positions, [float(row["share"]) for row in shown], color=OWN)
+    axes.barh(positions, [float(row.share) for row in shown], color=OWN)
     axes.axvline(reference, color=REFERENCE, linestyle="--", label=reference_label)
-    axes.set_yticks(list(positions), [row["label"] for row in shown])
+    axes.set_yticks(list(positions), [row.label for row in shown])
     axes.invert_yaxis()
-    axes.set_xlim(0, max([reference * 2, *[float(row["share"]) + 5 for row in shown]]))
+    axes.set_xlim(0, max([reference * 2, *[float(row.share) + 5 for row in shown]]))
     axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())
     axes.legend(loc="lower right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
 
 
-def trend_chart(rows: list[dict], *, own_label: str, median_label: str) -> str:
-    years = [row["year"] for row in rows]
+def trend_chart(
+    points: Sequence[selectors.TrendPoint], *, own_label: str, median_label: str
+) -> str:
+    years = [point.year for point in points]
     figure, axes = plt.subplots(figsize=(7, 3))
-    axes.plot(years, [float(row["own"]) for row in rows], marker="o", color=OWN, label=own_label)
-    medians = [(row["year"], float(row["median"])) for row in rows if row["median"] is not None]
+    axes.plot(years, [float(p.own) for p in points], marker="o", color=OWN, label=own_label)
+    medians = [(p.year, float(p.median)) for p in points if p.median is not None]
     if medians:
         axes.plot(
             [y for y, _ in medians],
@@ -108,11 +115,7 @@ def scan_chart(scan, name: str) -> str:
     """One of a submitted scan's charts, as the results page and the PDF report show it."""
     own, median = _("Your municipality"), _("Median of all participants")
     if name == "scores":
-        rows = [
-            {"label": row["label"], "score": row["score"], "median": _all_median(row)}
-            for row in selectors.dimension_rows(scan)
-        ]
-        return scores_chart(rows, own_label=own, median_label=median)
+        return scores_chart(selectors.dimension_rows(scan), own_label=own, median_label=median)
     if name == "spend":
         return spend_chart(
             selectors.spend_shares(scan),
@@ -136,8 +139,3 @@ def cached_scan_chart(scan, name: str) -> str:
         svg = scan_chart(scan, name)
         cache.set(key, svg, timeout=24 * 3600)
     return svg
-
-
-def _all_median(row):
-    group = row["groups"].get("all")
-    return group.median if group else None

@@ -129,3 +129,15 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scan} {self.status}"
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED

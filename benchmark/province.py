@@ -22,7 +22,7 @@ Every scan of an edition answers all spend questions (they are required); an ans
 a number counts as zero.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -85,7 +85,7 @@ def _mean(values: list[Decimal]) -> Decimal | None:
     return (sum(values) / len(values)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
 
 
-def area_figures(name: str, scans: list[ScanFigures], *, is_province: bool) -> AreaStatistics:
+def area_figures(name: str, scans: Sequence[ScanFigures], *, is_province: bool) -> AreaStatistics:
     area = AreaStatistics(name=name, is_province=is_province, participants=len(scans))
     zero = (Decimal(0), Decimal(0))
     for category in CATEGORIES:
@@ -140,8 +140,8 @@ def _hide(areas: list[AreaStatistics], sizes, flag: str, min_size: int) -> None:
 
 def province_statistics(
     province: str,
-    current: dict[str, list[ScanFigures]],
-    previous: dict[str, list[ScanFigures]] | None,
+    current: Mapping[str, Sequence[ScanFigures]],
+    previous: Mapping[str, Sequence[ScanFigures]] | None,
     *,
     min_size: int,
 ) -> list[AreaStatistics]:

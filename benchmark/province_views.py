@@ -23,8 +23,7 @@ DOWNLOADS = (*FORMATS, "pdf")
 @require_GET
 def index(request):
     access.province_for_user(request.user)
-    editions = selectors.province_editions()
-    edition = editions.filter(scans__status="submitted").distinct().first() or editions.first()
+    edition = selectors.province_first_edition()
     if edition is None:
         raise Http404
     return redirect("province:statistics", year=edition.year)
@@ -33,12 +32,11 @@ def index(request):
 def _context(request, year):
     province = access.province_for_user(request.user)
     edition = get_object_or_404(selectors.province_editions(), year=year)
-    rows = selectors.province_rows(selectors.province_table(province, edition))
     return {
         "province": province,
         "edition": edition,
         "editions": selectors.province_editions(),
-        "rows": rows,
+        "rows": selectors.province_rows(province, edition),
         "min_group_size": settings.MIN_GROUP_SIZE,
     }
 
@@ -77,7 +75,7 @@ def statistics_download(request, year, file_format):
         return response
     dataset = dataset_of(
         [str(label) for _key, label in HEADERS],
-        ([_cell(row.get(key)) for key, _label in HEADERS] for row in context["rows"]),
+        ([_cell(getattr(row, key)) for key, _label in HEADERS] for row in context["rows"]),
     )
     return download(dataset, filename=filename, file_format=file_format)
 

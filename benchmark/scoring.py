@@ -45,6 +45,14 @@ def scored_questions(questions: Iterable) -> list[ScoredQuestion]:
     ]
 
 
+def fraction(points: Decimal | None, max_points: Decimal) -> Decimal:
+    """What an answer earned as a fraction (0–1) of the most its question can earn
+    (``Question.max_points``); 0 for an unanswered question and for one that earns nothing."""
+    if points is None or max_points <= 0:
+        return Decimal(0)
+    return min(Decimal(points) / max_points, Decimal(1))
+
+
 def scores(
     questions: Iterable[ScoredQuestion], points: Mapping[str, Decimal | None]
 ) -> dict[str, Decimal]:
@@ -54,12 +62,11 @@ def scores(
     for question in questions:
         if question.weight <= 0 or question.max_points <= 0:
             continue
-        got = points.get(question.key)
-        fraction = (
-            min(Decimal(got) / question.max_points, Decimal(1)) if got is not None else Decimal(0)
-        )
+        earned_fraction = fraction(points.get(question.key), question.max_points)
         for dimension in question.dimensions:
-            earned[dimension] = earned.get(dimension, Decimal(0)) + question.weight * fraction
+            earned[dimension] = (
+                earned.get(dimension, Decimal(0)) + question.weight * earned_fraction
+            )
             possible[dimension] = possible.get(dimension, Decimal(0)) + question.weight
     return {
         dimension: (HUNDRED * earned[dimension] / possible[dimension]).quantize(

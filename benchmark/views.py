@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from monitor import access
 from monitor.access import Capability
-from monitor.models import Edition, Scan, User
+from monitor.models import Edition, User
 
 from . import charts, selectors, services
 from .forms import GoalForm, NamingConsentForm
@@ -19,20 +19,23 @@ from .models import NamingConsent, Report, TopTenPublication
 NATIONAL_TARGET = charts.NATIONAL_TARGET
 
 
-def _submitted_scan(request, code, year) -> Scan:
-    return access.scan_for_user(request.user, code, year, Capability.ANSWERS)
+# Every results view and download asks access.submitted_scan_for_user first: a 404 unless the
+# scan is submitted (and the user may see its answers). Only the results page says "not yet".
 
 
 @require_GET
 def results(request, code, year):
-    scan = _submitted_scan(request, code, year)
-    if scan.status != Scan.Status.SUBMITTED:
-        return render(request, "benchmark/not_yet.html", {"scan": scan})
+    try:
+        scan = access.submitted_scan_for_user(request.user, code, year)
+    except access.ScanNotSubmitted as not_submitted:
+        # The scan may not have been started: then it is unsaved, and only its organisation
+        # and edition are shown.
+        return render(request, "benchmark/not_yet.html", {"scan": not_submitted.scan})
     return _render_results(request, scan)
 
 
 def _goal_form(rows, data=None):
-    return GoalForm(data, dimensions=[(row["key"], row["label"]) for row in rows])
+    return GoalForm(data, dimensions=[(row.key, row.label) for row in rows])
 
 
 def _render_results(request, scan, goal_form=None, status=200):
@@ -49,7 +52,7 @@ def _render_results(request, scan, goal_form=None, status=200):
             "scan": scan,
             "rows": rows,
             "spend": selectors.spend_shares(scan),
-            "trend": trends.get("overall", []),
+            "trend": trends.overall,
             "trend_table": selectors.trend_table(trends, rows),
             "advice": selectors.scan_advice(scan),
             "goals": selectors.goals(scan),
@@ -67,9 +70,7 @@ def _render_results(request, scan, goal_form=None, status=200):
 
 @require_POST
 def goal_set(request, code, year):
-    scan = _submitted_scan(request, code, year)
-    if scan.status != Scan.Status.SUBMITTED:
-        raise Http404
+    scan = access.submitted_scan_for_user(request.user, code, year)
     form = _goal_form(selectors.dimension_rows(scan), request.POST)
     if not form.is_valid():
         return _render_results(request, scan, goal_form=form, status=400)
@@ -86,9 +87,7 @@ def goal_set(request, code, year):
 
 @require_GET
 def results_chart(request, code, year, chart):
-    scan = _submitted_scan(request, code, year)
-    if scan.status != Scan.Status.SUBMITTED:
-        raise Http404
+    scan = access.submitted_scan_for_user(request.user, code, year)
     if chart not in charts.SCAN_CHARTS:
         raise Http404
     response = HttpResponse(charts.cached_scan_chart(scan, chart), content_type="image/svg+xml")
@@ -101,7 +100,7 @@ def results_chart(request, code, year, chart):
 def top_ten(request, year):
     """The Top 10 of an edition: the organiser's preview until it is published, then for
     everyone, also without logging in."""
-    edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
+    edition = get_object_or_404(Edition.objects.visible(), year=year)
     published = TopTenPublication.objects.filter(edition=edition).first()
     is_organiser = access.has_role(request.user, User.Role.ORGANISER, User.Role.ADMIN)
     if published is None and not is_organiser:
@@ -125,9 +124,7 @@ def top_ten(request, year):
 
 @require_POST
 def naming_consent(request, code, year):
-    scan = _submitted_scan(request, code, year)
-    if scan.status != Scan.Status.SUBMITTED:
-        raise Http404
+    scan = access.submitted_scan_for_user(request.user, code, year)
     form = NamingConsentForm(request.POST)
     if form.is_valid():
         services.naming_consent_set(
@@ -142,9 +139,7 @@ def naming_consent(request, code, year):
 
 def report(request, code, year):
     """The PDF report: ask for it (POST), then this page shows its progress and the download."""
-    scan = _submitted_scan(request, code, year)
-    if scan.status != Scan.Status.SUBMITTED:
-        raise Http404
+    scan = access.submitted_scan_for_user(request.user, code, year)
     if request.method == "POST":
         services.report_request(scan=scan, user=request.user)
         return redirect("benchmark:report", code=code, year=year)
@@ -154,7 +149,7 @@ def report(request, code, year):
 
 @require_GET
 def report_download(request, code, year):
-    scan = _submitted_scan(request, code, year)
+    scan = access.submitted_scan_for_user(request.user, code, year)
     current = Report.objects.filter(scan=scan, status=Report.Status.DONE).first()
     if current is None or not current.file:
         raise Http404
@@ -171,7 +166,7 @@ def reports_all(request, year):
     # Like the unpublished Top 10: to anyone but the organiser this page does not exist.
     if not access.has_role(request.user, User.Role.ORGANISER, User.Role.ADMIN):
         raise Http404
-    edition = get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
+    edition = get_object_or_404(Edition.objects.visible(), year=year)
     count = services.reports_request_all(edition=edition, user=request.user)
     messages.success(request, _("%(count)s reports are being made.") % {"count": count})
     return redirect("benchmark:top_ten", year=year)

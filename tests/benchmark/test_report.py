@@ -124,3 +124,18 @@ def test_a_file_left_by_a_worker_killed_half_way_is_removed_by_the_next_run(
     report.refresh_from_db()
     files = set((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))
     assert files == {settings.MEDIA_ROOT / report.file.name, writing}
+
+
+def test_a_report_of_a_scan_no_longer_submitted_cannot_be_downloaded(
+    client, alice, results_of_a, django_capture_on_commit_callbacks
+):
+    from monitor.models import Scan
+
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("report"))
+    assert client.get(url("report_download")).status_code == 200
+    # Reopened by the service desk: the report of what it was is no longer handed out.
+    Scan.objects.filter(pk=results_of_a.pk).update(status=Scan.Status.OPEN)
+    assert client.get(url("report_download")).status_code == 404
+    assert client.get(url("report")).status_code == 404

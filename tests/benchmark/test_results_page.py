@@ -153,3 +153,51 @@ def test_a_chart_is_drawn_again_once_another_scan_is_submitted(client, alice, ed
         redrawn
         == charts.scan_chart(Scan.objects.get(organisation=alice.organisation), "scores").encode()
     )
+
+
+def scan_result_urls() -> list[str]:
+    """Every URL of one scan's results, read from the URL configuration: a results view added
+    later is covered without anyone adding it here."""
+    from benchmark import urls
+
+    found = []
+    for pattern in urls.urlpatterns:
+        converters = pattern.pattern.converters
+        if "code" in converters:
+            kwargs = {"code": "gm0197", "year": 2026}
+            if "chart" in converters:
+                kwargs["chart"] = "scores"  # one that exists: the refusal is for the scan
+            found.append(reverse(f"benchmark:{pattern.name}", kwargs=kwargs))
+    return found
+
+
+@pytest.mark.parametrize("state", ["not started", "in progress", "reopened"])
+def test_every_results_url_of_a_scan_not_submitted_is_refused(
+    client, alice, edition, peers, state, django_capture_on_commit_callbacks
+):
+    from benchmark.models import ImprovementGoal, NamingConsent, Report
+
+    client.force_login(alice)
+    if state == "in progress":
+        Scan.objects.create(organisation=alice.organisation, edition=edition)
+    if state == "reopened":
+        scan = submitted(edition, alice.organisation, 45)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("benchmark:report", args=["gm0197", 2026]))
+        assert results(client, "report_download").status_code == 200
+        Scan.objects.filter(pk=scan.pk).update(status=Scan.Status.OPEN)
+    tables = (Scan, Report, NamingConsent, ImprovementGoal)
+    before = [list(model.objects.values()) for model in tables]
+    urls = scan_result_urls()
+    assert len(urls) == 6
+    for url in urls:
+        for method in (client.get, client.post):
+            response = method(url, {"may_be_named": "on", "dimension": "overall", "target": "50"})
+            if url == reverse("benchmark:results", args=["gm0197", 2026]) and method == client.get:
+                # Only the results page says why: the results come once the scan is submitted.
+                assert response.status_code == 200
+                assert "zodra uw scan is ingediend" in response.content.decode()
+                assert "45,0" not in response.content.decode()
+            else:
+                assert response.status_code in (404, 405), (method, url)
+    assert [list(model.objects.values()) for model in tables] == before

@@ -46,9 +46,9 @@ def test_ties_share_a_rank_and_a_tie_for_tenth_is_shown_whole(client, twelve, or
     client.force_login(organiser)
     client.post(URL)
     rows = client.get(URL).context["rows"]
-    assert [r["rank"] for r in rows] == [1, 2, 2, 4, 5, 6, 7, 8, 9, 9, 9]
-    assert [r["score"] for r in rows][:3] == [Decimal(90), Decimal(85), Decimal(85)]
-    assert [r["top_three"] for r in rows][:4] == [True, True, True, False]
+    assert [r.rank for r in rows] == [1, 2, 2, 4, 5, 6, 7, 8, 9, 9, 9]
+    assert [r.score for r in rows][:3] == [Decimal(90), Decimal(85), Decimal(85)]
+    assert [r.top_three for r in rows][:4] == [True, True, True, False]
 
 
 def test_only_municipalities_that_agreed_are_named(client, twelve, organiser):
