@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def submitted(edition, organisation, overall):
-    scan = Scan.objects.create(organisation=organisation, edition=edition, status="submitted")
+    scan = Scan.objects.create(
+        organisation=organisation, edition=edition, status=Scan.Status.SUBMITTED
+    )
     ScanScore.objects.create(scan=scan, dimension="overall", score=Decimal(overall))
     return scan
 

@@ -37,7 +37,9 @@ def submitted(edition, region, total, circular, overall, organisation=None):
     organisation = organisation or OrganisationFactory(
         cbs_code=f"GM8{next(codes):03d}", name=f"Verborgen{next(codes)}", region=region
     )
-    scan = Scan.objects.create(organisation=organisation, edition=edition, status="submitted")
+    scan = Scan.objects.create(
+        organisation=organisation, edition=edition, status=Scan.Status.SUBMITTED
+    )
     for key, value in (("spend_gww_totaal", total), ("spend_gww_circulair", circular)):
         Answer.objects.create(scan=scan, question=edition.questions.get(key=key), value=str(value))
     ScanScore.objects.create(scan=scan, dimension="overall", score=Decimal(overall))
@@ -447,7 +449,7 @@ PROTECTED = "growth not shown, to protect the figures of individual municipaliti
 
 
 def test_without_a_previous_edition_growth_says_so_and_not_that_it_is_hidden(client, province_user):
-    only = questionnaire_build(2026, status="closed")
+    only = questionnaire_build(2026, status=Edition.Status.CLOSED)
     for _ in range(5):
         submitted(only, "Achterhoek", 1000, 100, 50)
     client.force_login(province_user)

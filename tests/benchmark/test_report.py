@@ -76,7 +76,7 @@ def test_the_organiser_makes_every_report_but_cannot_open_one(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("benchmark:reports_all", args=[2026]), follow=True)
     assert "8 rapporten worden gemaakt." in response.content.decode()
-    assert Report.objects.filter(status="done").count() == 8
+    assert Report.objects.filter(status=Report.Status.DONE).count() == 8
     assert client.get(url("report_download")).status_code == 404
 
 
@@ -100,7 +100,7 @@ def test_queueing_every_report_takes_the_same_queries_for_more_municipalities(
         submitted(edition, OrganisationFactory(), i)
     with django_assert_max_num_queries(6):
         assert reports_request_all(edition=edition, user=organiser) == 28
-    assert Report.objects.filter(status="queued").count() == 28
+    assert Report.objects.filter(status=Report.Status.QUEUED).count() == 28
 
 
 def test_a_file_left_by_a_worker_killed_half_way_is_removed_by_the_next_run(

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def submitted(edition, organisation, overall, **answers):
-    scan = Scan.objects.create(organisation=organisation, edition=edition, status="submitted")
+    scan = Scan.objects.create(
+        organisation=organisation, edition=edition, status=Scan.Status.SUBMITTED
+    )
     ScanScore.objects.create(scan=scan, dimension="overall", score=Decimal(overall))
     ScanScore.objects.create(scan=scan, dimension="tag:gww", score=Decimal(overall) / 2)
     for key, value in answers.items():

@@ -120,7 +120,9 @@ def test_submitting_stores_the_scores(client, alice, scan_a, django_capture_on_c
 @pytest.mark.django_db
 def test_the_command_recomputes_an_edition(edition, municipality_a, municipality_b):
     for organisation in (municipality_a, municipality_b):
-        scan = Scan.objects.create(organisation=organisation, edition=edition, status="submitted")
+        scan = Scan.objects.create(
+            organisation=organisation, edition=edition, status=Scan.Status.SUBMITTED
+        )
         points = example_points(edition)
         Answer.objects.bulk_create(
             Answer(scan=scan, question=q, value=EXAMPLE.get(q.key), points=points[q.key])
