@@ -22,6 +22,10 @@ class SessionIdleMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @classmethod
+    def mark_saved(cls, sender, request, **kwargs):
+        request.session[cls.KEY] = int(time.time())
+
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)

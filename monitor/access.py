@@ -149,20 +149,23 @@ def scan_for_user(user: User, code: str, year: int, capability: Capability) -> S
     for the organisation; else 404. This only reads: a scan of the open edition that nobody
     has started is handed out unsaved (``scan.is_started`` is false) to whoever may answer it,
     and the first write creates it (monitor/services/scans.py)."""
-    organisation = organisation_for_user(user, code, capability)
+    # The scan, its organisation and its edition in one query: every page of the scan and
+    # every autosave passes here.
     scan = (
-        Scan.objects.select_related("edition")
-        .filter(organisation=organisation, edition__year=year)
+        Scan.objects.select_related("organisation", "edition")
+        .filter(organisation__cbs_code=code.upper(), edition__year=year)
         .exclude(edition__status=Edition.Status.DRAFT)
         .first()
     )
-    if scan is None:
-        edition = Edition.objects.open().filter(year=year).first()
-        if edition is None or capability != Capability.ANSWERS:
+    if scan is not None:
+        if not can(user, capability, scan.organisation):
             raise Http404
-        scan = Scan(organisation=organisation, edition=edition)
-    scan.organisation = organisation
-    return scan
+        return scan
+    organisation = organisation_for_user(user, code, capability)
+    edition = Edition.objects.open().filter(year=year).first()
+    if edition is None or capability != Capability.ANSWERS:
+        raise Http404
+    return Scan(organisation=organisation, edition=edition)
 
 
 class ScanNotSubmitted(Http404):

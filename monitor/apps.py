@@ -7,4 +7,5 @@ class MonitorConfig(AppConfig):
     verbose_name = _("Monitor")
 
     def ready(self):
-        from . import audit  # noqa: F401  (connects the audit trail's signal receivers)
+        # Connect the signal receivers of the audit trail and of the questionnaire's copies.
+        from . import audit, questionnaire  # noqa: F401

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Question, Remark, Section, User, value_is_given
@@ -196,13 +196,19 @@ class AnswerForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("Attach a file"),
-        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG or JPEG; at most %(mb)s MB.")
-        % {"mb": settings.EVIDENCE_MAX_MB},
         error_messages={
             "required": _("Choose a file to attach."),
             "empty": _("This file is empty."),
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled in here, in the language of the page: a lazy text with a value put into it
+        # at import would be fixed in the language the process started in.
+        self.fields["file"].help_text = gettext(
+            "PDF, Word, Excel, PowerPoint, OpenDocument, PNG or JPEG; at most %(mb)s MB."
+        ) % {"mb": settings.EVIDENCE_MAX_MB}
 
 
 class RemarkForm(forms.ModelForm):

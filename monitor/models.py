@@ -286,6 +286,10 @@ class Edition(Localised, models.Model):
         ),
     )
 
+    # Changes whenever a section, question or option of this edition changes, so that each
+    # process knows when its copy of the questionnaire is out of date (monitor/questionnaire.py).
+    questionnaire_version = models.UUIDField(default=uuid.uuid4, editable=False)
+
     objects = EditionQuerySet.as_manager()
 
     class Meta:

@@ -1,16 +1,24 @@
 """Reads that span relations. Each returns a fixed number of queries, however many
 municipalities take part."""
 
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from .models import (
+    Answer,
     Edition,
+    Evidence,
     Organisation,
+    Question,
+    Remark,
     Scan,
     ScanChange,
     Section,
     User,
 )
+from .questionnaire import questionnaire_of
 
 
 def organisation_team(organisation: Organisation) -> QuerySet[User]:
@@ -54,33 +62,49 @@ def editions_open_to(organisation: Organisation) -> QuerySet[Edition]:
     return Edition.objects.visible()
 
 
-def section_questions(scan: Scan, section: Section) -> list[dict]:
-    """A section's questions with their answer, evidence and remarks: four queries."""
-    questions = list(section.questions.prefetch_related("options").order_by("position"))
+@dataclass(frozen=True)
+class QuestionRow:
+    """A question of a scan with what the scan holds for it."""
+
+    question: Question
+    answer: Answer | None = None
+    evidence: tuple[Evidence, ...] = ()
+    remarks: tuple[Remark, ...] = ()
+
+    @property
+    def extras(self) -> int:
+        return len(self.evidence) + len(self.remarks)
+
+
+def question_rows(scan: Scan, questions: list[Question]) -> list[QuestionRow]:
+    """The questions (of one section, or one question) with their answer, evidence and
+    remarks: three queries, none for a scan nobody has started."""
     if not scan.is_started:
-        return [
-            {"question": q, "answer": None, "evidence": [], "remarks": [], "extras": 0}
-            for q in questions
-        ]
+        return [QuestionRow(question) for question in questions]
+    ids = [question.pk for question in questions]
     answers = {
-        a.question_id: a
-        for a in scan.answers.filter(question__section=section).select_related("updated_by")
+        answer.question_id: answer
+        for answer in Answer.objects.filter(scan_id=scan.pk, question_id__in=ids).select_related(
+            "updated_by"
+        )
     }
-    evidence, remarks = {}, {}
-    for item in scan.evidence.filter(question__section=section).select_related("uploaded_by"):
-        evidence.setdefault(item.question_id, []).append(item)
-    for remark in scan.remarks.filter(question__section=section).select_related("author"):
-        remarks.setdefault(remark.question_id, []).append(remark)
+    evidence, remarks = defaultdict(list), defaultdict(list)
+    for item in Evidence.objects.filter(scan_id=scan.pk, question_id__in=ids).select_related(
+        "uploaded_by"
+    ):
+        evidence[item.question_id].append(item)
+    for remark in Remark.objects.filter(scan_id=scan.pk, question_id__in=ids).select_related(
+        "author"
+    ):
+        remarks[remark.question_id].append(remark)
     return [
-        {
-            "question": q,
-            "answer": answers.get(q.pk),
-            "evidence": evidence.get(q.pk, []),
-            "remarks": remarks.get(q.pk, []),
-            "extras": len(evidence.get(q.pk, [])) + len(remarks.get(q.pk, [])),
-        }
+        QuestionRow(q, answers.get(q.pk), tuple(evidence[q.pk]), tuple(remarks[q.pk]))
         for q in questions
     ]
+
+
+def section_questions(scan: Scan, section: Section) -> list[QuestionRow]:
+    return question_rows(scan, questionnaire_of(scan.edition).section_questions(section))
 
 
 def scan_history(scan: Scan) -> QuerySet[ScanChange]:
@@ -89,15 +113,21 @@ def scan_history(scan: Scan) -> QuerySet[ScanChange]:
     return scan.changes.select_related("question", "actor").prefetch_related("question__options")
 
 
-def organisation_scans(organisation: Organisation) -> list[dict]:
-    """Each edition the municipality can open, with its scan's state and progress, newest first.
-    A fixed number of queries: the editions, the scans, their answers and the questions."""
-    editions = list(editions_open_to(organisation))
+@dataclass(frozen=True)
+class EditionScan:
+    """An edition a municipality can open, with its scan (if started) and, for the newest,
+    how far it is."""
+
+    edition: Edition
+    scan: Scan | None
+    percent: int | None = None
+
+
+def organisation_scans(organisation: Organisation) -> list[EditionScan]:
+    """Each edition the municipality can open, with its scan's state and, for the newest, its
+    progress, newest first. A fixed number of queries, however many editions."""
     scans = {s.edition_id: s for s in organisation.scans.select_related("edition")}
-    rows = []
-    for edition in editions:
-        scan = scans.get(edition.pk)
-        rows.append({"edition": edition, "scan": scan})
-    if rows and rows[0]["scan"] is not None:
-        rows[0]["percent"] = rows[0]["scan"].progress().percent
+    rows = [EditionScan(e, scans.get(e.pk)) for e in editions_open_to(organisation)]
+    if rows and rows[0].scan is not None:
+        rows[0] = replace(rows[0], percent=rows[0].scan.progress().percent)
     return rows

@@ -1,11 +1,16 @@
 """The scan and the team, for the municipality. Each view: resolve through monitor/access.py,
 validate with a form, call one service, redirect or render."""
 
+import json
+from dataclasses import dataclass, replace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -13,7 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, selectors
 from .access import Capability
 from .forms import AnswerForm, ContributorInviteForm, EvidenceForm, RemarkForm
-from .models import Evidence, Question, Scan, Section, User
+from .models import Answer, Evidence, Question, Scan, Section, User
+from .questionnaire import questionnaire_of
+from .selectors import QuestionRow
 from .services import scans as scan_services
 
 
@@ -88,15 +95,17 @@ def _scan(request, code, year, capability=Capability.ANSWERS) -> Scan:
 
 
 def _section(scan: Scan, key: str) -> Section:
-    return get_object_or_404(Section, edition=scan.edition, key=key)
+    section = questionnaire_of(scan.edition).section(key)
+    if section is None:
+        raise Http404
+    return section
 
 
 def _question(scan: Scan, key: str) -> Question:
-    return get_object_or_404(
-        Question.objects.select_related("section").prefetch_related("options"),
-        edition=scan.edition,
-        key=key,
-    )
+    question = questionnaire_of(scan.edition).question(key)
+    if question is None:
+        raise Http404
+    return question
 
 
 @require_GET
@@ -118,73 +127,49 @@ def scan_overview(request, code, year):
     )
 
 
-def _answer_forms(request, scan, section, data=None):
-    editable = scan.is_editable() and access.can_answer_section(request.user, section)
-    rows = selectors.section_questions(scan, section)
-    for row in rows:
-        row["form"] = AnswerForm(
-            data, question=row["question"], answer=row["answer"], editable=editable
+@dataclass(frozen=True)
+class QuestionBlock:
+    """A question as the section page shows it: what the scan holds for it, its form, and
+    what the last save said."""
+
+    row: QuestionRow
+    form: AnswerForm
+    saved: bool = False
+    conflict: Answer | None = None  # a colleague's newer answer
+    evidence_form: EvidenceForm | None = None  # one with errors; else the page's empty one
+    remark_form: RemarkForm | None = None
+
+    question = property(lambda self: self.row.question)
+    answer = property(lambda self: self.row.answer)
+    evidence = property(lambda self: self.row.evidence)
+    remarks = property(lambda self: self.row.remarks)
+    extras = property(lambda self: self.row.extras)
+
+
+def _editable(request, scan: Scan, section: Section) -> bool:
+    return scan.is_editable() and access.can_answer_section(request.user, section)
+
+
+def _blocks(rows: list[QuestionRow], *, editable: bool, data=None) -> list[QuestionBlock]:
+    return [
+        QuestionBlock(
+            row, AnswerForm(data, question=row.question, answer=row.answer, editable=editable)
         )
-    return rows, editable
+        for row in rows
+    ]
 
 
-def scan_section(request, code, year, section):
-    scan = _scan(request, code, year)
-    section = _section(scan, section)
-    if request.method == "POST":
-        rows, editable = _answer_forms(request, scan, section, data=request.POST)
-        if not editable:
-            raise PermissionDenied
-        problems = sum(not _save(request, scan, row) for row in rows)
-        if not problems:
-            messages.success(request, _("Your answers have been saved."))
-            return redirect("monitor:scan_section", code=code, year=year, section=section.key)
-        messages.error(
-            request,
-            ngettext(
-                "%(count)s answer could not be saved; see the message at the question.",
-                "%(count)s answers could not be saved; see the messages at the questions.",
-                problems,
-            )
-            % {"count": problems},
-        )
-    else:
-        rows, editable = _answer_forms(request, scan, section)
-    return _render_section(request, scan, section, rows, editable, status=200)
-
-
-def _render_section(request, scan, section, rows, editable, status):
-    sections = list(scan.edition.sections.all())
-    position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    return render(
-        request,
-        "monitor/scan/section.html",
-        {
-            "scan": scan,
-            "section": section,
-            "rows": rows,
-            "editable": editable,
-            "previous_section": sections[position - 1] if position > 0 else None,
-            "next_section": sections[position + 1] if position + 1 < len(sections) else None,
-            "waiting": any(row["answer"] and row["answer"].prefilled for row in rows),
-            "evidence_form": EvidenceForm(),
-            "remark_form": RemarkForm(),
-        },
-        status=status,
-    )
-
-
-def _save(request, scan, row) -> bool:
-    """Save one question's form; on a problem, put it on the form and return False."""
-    form = row["form"]
+def _save(request, scan: Scan, block: QuestionBlock) -> QuestionBlock:
+    """Save one question's form: the block as it now is, with the problem on its form."""
+    form = block.form
     if form.add_prefix("version") not in form.data:
-        return True  # not on the page that was sent: nothing to save, nothing to clear
+        return block  # not on the page that was sent: nothing to save, nothing to clear
     if not form.is_valid():
-        return False
+        return block
     try:
         answer = scan_services.answer_save(
             scan=scan,
-            question=row["question"],
+            question=block.question,
             value=form.answer_value(),
             user=request.user,
             version=form.cleaned_data.get("version"),
@@ -192,9 +177,8 @@ def _save(request, scan, row) -> bool:
         )
     except ValidationError as error:
         form.add_error("value", error)
-        return False
+        return block
     except scan_services.AnswerConflict as conflict:
-        row["conflict"] = conflict.answer
         form.add_error(
             "value",
             _("A colleague changed this answer while you were working on it. Nothing was saved."),
@@ -202,39 +186,124 @@ def _save(request, scan, row) -> bool:
         # Saving again keeps the value typed here; the colleague's value is shown beside it.
         form.data = form.data.copy()
         form.data[form.add_prefix("version")] = conflict.answer.version
-        return False
-    if answer is not None:
-        row["answer"] = answer
-        row["saved"] = True
-    return True
+        return replace(block, conflict=conflict.answer)
+    if answer is None:
+        return block
+    return replace(block, row=replace(block.row, answer=answer), saved=True)
+
+
+def scan_section(request, code, year, section):
+    scan = _scan(request, code, year)
+    section = _section(scan, section)
+    editable = _editable(request, scan, section)
+    rows = selectors.section_questions(scan, section)
+    if request.method != "POST":
+        return _render_section(request, scan, section, _blocks(rows, editable=editable))
+    if not editable:
+        raise PermissionDenied
+    blocks = [
+        _save(request, scan, block) for block in _blocks(rows, editable=True, data=request.POST)
+    ]
+    problems = sum(bool(block.form.errors) for block in blocks)
+    if not problems:
+        messages.success(request, _("Your answers have been saved."))
+        return redirect("monitor:scan_section", code=code, year=year, section=section.key)
+    messages.error(
+        request,
+        ngettext(
+            "%(count)s answer could not be saved; see the message at the question.",
+            "%(count)s answers could not be saved; see the messages at the questions.",
+            problems,
+        )
+        % {"count": problems},
+    )
+    return _render_section(request, scan, section, blocks)
+
+
+def _render_section(request, scan, section, blocks, status=200):
+    sections = questionnaire_of(scan.edition).sections
+    position = sections.index(section)
+    return render(
+        request,
+        "monitor/scan/section.html",
+        {
+            "scan": scan,
+            "section": section,
+            "rows": blocks,
+            "editable": _editable(request, scan, section),
+            "previous_section": sections[position - 1] if position > 0 else None,
+            "next_section": sections[position + 1] if position + 1 < len(sections) else None,
+            "waiting": any(block.answer and block.answer.prefilled for block in blocks),
+            "evidence_form": EvidenceForm(),
+            "remark_form": RemarkForm(),
+        },
+        status=status,
+    )
+
+
+def _section_with(request, scan, question, **changes) -> HttpResponse:
+    """The section page again, with ``question``'s block changed (a form with errors)."""
+    section = question.section
+    rows = selectors.section_questions(scan, section)
+    blocks = [
+        replace(block, **changes) if block.question.pk == question.pk else block
+        for block in _blocks(rows, editable=_editable(request, scan, section))
+    ]
+    return _render_section(request, scan, section, blocks, status=400)
 
 
 @require_POST
 def answer_autosave(request, code, year, question):
-    """Saves one answer as it is given (the page's script posts here) and answers with the
-    question's block, showing it saved or what is wrong."""
+    """Saves one answer as it is given (autosave.js posts here). Touches only this question:
+    the scan is read once and locked once, and the questionnaire comes from the process's copy.
+
+    autosave.js asks for JSON and gets what it takes over: whether it was saved, the new
+    version and value, and the status line. A problem (a mistake, a colleague's change) is
+    answered with the question's block, showing the message at the question, as is a client
+    that asks for HTML."""
     scan = _scan(request, code, year)
     question = _question(scan, question)
-    rows, editable = _answer_forms(request, scan, question.section, data=request.POST)
-    if not editable:
+    if not _editable(request, scan, question.section):
         raise PermissionDenied
-    row = next(row for row in rows if row["question"].pk == question.pk)
-    saved = _save(request, scan, row)
-    if saved:
+    form = AnswerForm(request.POST, question=question, answer=None, editable=True)
+    block = _save(request, scan, QuestionBlock(QuestionRow(question), form))
+    if not block.form.errors and "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(_saved_state(block))
+    # The whole block, as the page has it: with its evidence and remarks.
+    (row,) = selectors.question_rows(scan, [question])
+    if block.saved:
+        row = replace(row, answer=block.answer)
         # A fresh, unbound form: the page takes over its new version and value.
-        row["form"] = AnswerForm(question=question, answer=row["answer"], editable=True)
+        block = replace(
+            block, form=AnswerForm(question=question, answer=block.answer, editable=True)
+        )
     return render(
         request,
         "monitor/scan/_question.html",
         {
             "scan": scan,
-            "row": row,
+            "row": replace(block, row=row),
             "editable": True,
             "evidence_form": EvidenceForm(),
             "remark_form": RemarkForm(),
         },
-        status=200 if saved else 400,
+        status=400 if block.form.errors else 200,
     )
+
+
+def _saved_state(block: QuestionBlock) -> dict:
+    """What autosave.js takes over after a save: the version and value the next save is
+    based on, and the line that says it was saved."""
+    if not block.saved:
+        return {"saved": False}
+    answer = block.answer
+    return {
+        "saved": True,
+        "version": answer.version,
+        "original": json.dumps(answer.value),
+        "status": _("Saved at %(when)s.")
+        % {"when": time_format(timezone.localtime(answer.updated_at), "H:i")},
+    }
 
 
 @require_POST
@@ -286,18 +355,14 @@ def evidence_upload(request, code, year, question):
         else:
             messages.success(request, _("%(name)s attached.") % {"name": evidence.original_name})
             return redirect(f"{target}#q-{question.key}")
-    rows, editable = _answer_forms(request, scan, question.section)
-    for row in rows:
-        if row["question"].pk == question.pk:
-            row["evidence_form"] = form
-    return _render_section(request, scan, question.section, rows, editable, status=400)
+    return _section_with(request, scan, question, evidence_form=form)
 
 
 def _evidence(scan: Scan, evidence_id: int) -> Evidence:
     if not scan.is_started:
         raise Http404
     return get_object_or_404(
-        Evidence.objects.select_related("question__section"), pk=evidence_id, scan=scan
+        Evidence.objects.select_related("question__section"), pk=evidence_id, scan_id=scan.pk
     )
 
 
@@ -337,11 +402,7 @@ def remark_add(request, code, year, question):
         )
         messages.success(request, _("Thank you; your remark has been saved for the next edition."))
         return redirect(f"{target}#q-{question.key}")
-    rows, editable = _answer_forms(request, scan, question.section)
-    for row in rows:
-        if row["question"].pk == question.pk:
-            row["remark_form"] = form
-    return _render_section(request, scan, question.section, rows, editable, status=400)
+    return _section_with(request, scan, question, remark_form=form)
 
 
 def scan_review(request, code, year):

@@ -2,6 +2,7 @@
 these functions check what may change: the deadline, the sections a contributor was given, the
 rules between answers, and a colleague's change made in between."""
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import filetype
@@ -28,7 +29,9 @@ from ..models import (
     ScanChange,
     SectionAssignment,
     User,
+    is_confirmed,
 )
+from ..questionnaire import questionnaire_of
 from .accounts import account_deactivate, account_issue
 
 Change = ScanChange.Action
@@ -75,12 +78,13 @@ def scan_start(*, organisation: Organisation, edition: Edition) -> Scan:
 def _locked(scan: Scan) -> Scan:
     """The scan, locked until the transaction ends: writes to one scan take turns, so two
     first answers to a question cannot both be created, and a save cannot slip past a submit.
-    A scan nobody has started is started here, by the write that needs it."""
+    A scan nobody has started is started here, by the write that needs it. Only the scan's
+    row is locked (its edition is read with it, not locked: every scan shares it)."""
     if not scan.is_started:
         scan = scan_start(organisation=scan.organisation, edition=scan.edition)
-    return (
-        Scan.objects.select_for_update().select_related("edition", "organisation").get(pk=scan.pk)
-    )
+    locked = Scan.objects.select_for_update(of=("self",)).select_related("edition").get(pk=scan.pk)
+    locked.organisation = scan.organisation
+    return locked
 
 
 def require_editable(*, scan: Scan, user: User, question: Question | None = None) -> None:
@@ -92,7 +96,22 @@ def require_editable(*, scan: Scan, user: User, question: Question | None = None
         raise PermissionDenied(_("This part of the scan has not been handed to you."))
 
 
-@transaction.atomic
+@contextmanager
+def _joining_transaction():
+    """The caller's transaction when there is one (every request is one), else one of its own.
+
+    The hottest path of the service, a save of one answer, runs in the request's transaction
+    without a savepoint of its own (two round trips fewer). That is safe because everything it
+    refuses (the deadline, a colleague's change, a rule between answers) it refuses before it
+    writes, leaving the caller's transaction as it was; a database error in its two writes
+    fails the whole request, which then writes nothing at all."""
+    if transaction.get_connection().in_atomic_block:
+        yield
+    else:
+        with transaction.atomic():
+            yield
+
+
 def answer_save(
     *,
     scan: Scan,
@@ -110,23 +129,38 @@ def answer_save(
 
     Raises ValidationError (for the value field) when the answer breaks a rule between
     answers, and AnswerConflict when a colleague changed it since ``version`` and this value
-    differs from theirs."""
+    differs from theirs. Touches this question only: the scan is locked once, and this answer
+    and the amounts it is checked against are read in one query."""
     if value == original:
         return None
     require_editable(scan=scan, user=user, question=question)
-    scan = _locked(scan)
+    with _joining_transaction():
+        return _answer_write(
+            scan=_locked(scan), question=question, value=value, user=user, version=version
+        )
+
+
+def _answer_write(*, scan: Scan, question: Question, value, user: User, version) -> Answer | None:
     require_editable(scan=scan, user=user, question=question)
-    answer = (
-        Answer.objects.filter(scan=scan, question=question)
-        .select_related("question", "updated_by")
-        .first()
-    )
+    related = questionnaire_of(scan.edition).related_amounts(question)
+    answers = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(
+            scan_id=scan.pk, question_id__in=[question.pk, *(q.pk for q in related)]
+        ).select_related("updated_by")
+    }
+    answer = answers.get(question.pk)
     current = answer.value if answer else None
     if answer is not None and version != answer.version and value != current:
         raise AnswerConflict(answer)
     if value == current and (answer is None or not answer.prefilled):
         return None  # the same value again, e.g. a colleague gave the same answer meanwhile
-    _check_amount_limits(scan=scan, question=question, value=value)
+    for other in related:
+        other_value = answers[other.pk].value if other.pk in answers else None
+        if other.key == question.not_more_than:
+            amount_limit_check(question, value, other, other_value, saving_total=False)
+        else:
+            amount_limit_check(other, other_value, question, value, saving_total=True)
     if answer is None:
         answer = Answer(scan=scan, question=question, version=0)
     answer.value, answer.prefilled, answer.updated_by = value, False, user
@@ -135,18 +169,6 @@ def answer_save(
     action = Change.CLEARED if value is None else Change.ANSWERED
     ScanChange.objects.create(scan=scan, question=question, action=action, value=value, actor=user)
     return answer
-
-
-def _check_amount_limits(*, scan: Scan, question: Question, value) -> None:
-    """Circular spend may not exceed total spend, whichever of the two is typed last."""
-    if question.type != Question.Type.AMOUNT or value is None:
-        return
-    related = Answer.objects.filter(scan=scan).select_related("question")
-    limits = related.filter(question__key=question.not_more_than) if question.not_more_than else []
-    for limit in limits:
-        amount_limit_check(question, value, limit.question, limit.value, saving_total=False)
-    for part in related.filter(question__not_more_than=question.key):
-        amount_limit_check(part.question, part.value, question, value, saving_total=True)
 
 
 def amount_limit_check(part: Question, part_value, total: Question, total_value, *, saving_total):
@@ -184,7 +206,7 @@ def answers_prefill(*, scan: Scan, user: User) -> int:
         a.question.key: a.value for a in previous.answers.select_related("question") if a.is_given
     }
     existing = {a.question_id: a for a in scan.answers.all()}
-    questions = scan.edition.questions.select_related("section").prefetch_related("options")
+    questions = questionnaire_of(scan.edition).questions
     created, updated = [], []
     for question in questions:
         value = last_year.get(question.key)
@@ -325,15 +347,11 @@ def remark_add(*, scan: Scan, question: Question, text: str, user: User) -> Rema
 
 def scan_missing(scan: Scan) -> list[Question]:
     """The required questions without a confirmed answer, in questionnaire order."""
-    answers = scan.answers.all() if scan.is_started else []
-    done = {a.question_id for a in answers if a.is_confirmed}
-    return [
-        q
-        for q in scan.edition.questions.select_related("section").order_by(
-            "section__position", "position"
-        )
-        if q.required and q.pk not in done
-    ]
+    answers = (
+        scan.answers.values_list("question_id", "value", "prefilled") if scan.is_started else []
+    )
+    done = {question_id for question_id, *answer in answers if is_confirmed(*answer)}
+    return [q for q in questionnaire_of(scan.edition).questions if q.required and q.pk not in done]
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 // Saves each answer of a scan section as soon as it is given. Without this script the page
 // still works: "Save answers" posts the whole section. One question block is posted at a time
-// to its data-autosave-url; the server answers with the block as it should now look.
+// to its data-autosave-url; the server answers with the new version and status (JSON) when it
+// was saved, and with the block as it should now look when there is something to show there.
 (function () {
   "use strict";
 
@@ -76,49 +77,83 @@
     block.dataset.state = fresh.dataset.state;
   }
 
+  function applySaved(block, state) {
+    // Saved (the JSON answer): the next save is based on the new version and value; the
+    // fields, and the focus, stay as they are.
+    if (!state.saved) {
+      return; // nothing had changed
+    }
+    var prefix = block.dataset.prefix + "-";
+    block.querySelector("[name='" + prefix + "version']").value = state.version;
+    block.querySelector("[name='" + prefix + "original']").value = state.original;
+    var badge = block.querySelector(".cimolt-badge");
+    if (badge) {
+      badge.remove();
+    }
+    block.classList.remove("cimolt-question--prefilled");
+    block.querySelector(".cimolt-question__status").textContent = state.status;
+    block.dataset.state = "saved";
+    announce(state.status);
+  }
+
+  function applyBlock(block, html) {
+    // The question's block (a mistake or a colleague's change, or a mistake put right).
+    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".cimolt-question");
+    if (!fresh) {
+      throw new Error("not saved");
+    }
+    if (fresh.dataset.state === "error") {
+      // The message at the question, with what was typed kept in the field.
+      replace(block, fresh);
+      var message = fresh.querySelector(".utrecht-form-field-error-message, [role=alert]");
+      announce(message ? message.textContent.trim() : "");
+    } else if (block.dataset.state === "error") {
+      // A mistake put right: the block as saved, without the old message.
+      replace(block, fresh);
+      announce(fresh.querySelector(".cimolt-question__status").textContent.trim());
+    } else {
+      takeOver(block, fresh);
+      announce(fresh.querySelector(".cimolt-question__status").textContent.trim());
+    }
+  }
+
   function send(id, keepalive) {
     var block = document.getElementById(id);
     if (!block || !block.dataset.autosaveUrl) {
       return Promise.resolve();
     }
+    // A block that shows a mistake asks for the whole block back, to lose the message once
+    // the mistake is put right; otherwise the short JSON answer will do.
+    var wantsBlock = block.dataset.state === "error";
     return fetch(block.dataset.autosaveUrl, {
       method: "POST",
       body: payload(block),
       credentials: "same-origin",
       keepalive: Boolean(keepalive),
-      headers: { "X-Requested-With": "fetch" },
+      headers: {
+        "X-Requested-With": "fetch",
+        Accept: wantsBlock ? "text/html" : "application/json, text/html;q=0.9",
+      },
     })
       .then(function (response) {
         // Logged out meanwhile (the login page), or refused (submitted, deadline): say so.
         if (response.redirected || (!response.ok && response.status !== 400)) {
           throw new Error("not saved");
         }
-        return response.text();
-      })
-      .then(function (html) {
-        var fresh = new DOMParser()
-          .parseFromString(html, "text/html")
-          .querySelector(".cimolt-question");
-        block = document.getElementById(id);
-        if (!block) {
-          return;
-        }
-        if (!fresh) {
-          throw new Error("not saved");
-        }
-        if (fresh.dataset.state === "error") {
-          // The message at the question, with what was typed kept in the field.
-          replace(block, fresh);
-          var message = fresh.querySelector(".utrecht-form-field-error-message, [role=alert]");
-          announce(message ? message.textContent.trim() : "");
-        } else if (block.dataset.state === "error") {
-          // A mistake put right: the block as saved, without the old message.
-          replace(block, fresh);
-          announce(fresh.querySelector(".cimolt-question__status").textContent.trim());
-        } else {
-          takeOver(block, fresh);
-          announce(fresh.querySelector(".cimolt-question__status").textContent.trim());
-        }
+        var type = response.headers.get("Content-Type") || "";
+        return (type.indexOf("application/json") === 0 ? response.json() : response.text()).then(
+          function (body) {
+            var current = document.getElementById(id);
+            if (!current) {
+              return;
+            }
+            if (typeof body === "string") {
+              applyBlock(current, body);
+            } else {
+              applySaved(current, body);
+            }
+          }
+        );
       })
       .catch(function () {
         notSaved(document.getElementById(id));
