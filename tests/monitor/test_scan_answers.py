@@ -408,3 +408,34 @@ def test_a_remark_on_a_section_not_handed_over_is_refused(client, bob, scan_a):
         ).status_code
         == 302
     )
+
+
+def test_the_evidence_help_text_follows_the_language_of_the_page(client, alice, scan_a, settings):
+    """No text is fixed at import: a lazy text with a value put into it when the module was
+    imported stays in the language the process started in."""
+    settings.EVIDENCE_MAX_MB = 7
+    client.force_login(alice)
+    dutch = client.get(section_url()).content.decode()
+    assert "PDF, Word, Excel, PowerPoint, OpenDocument, PNG of JPEG; hoogstens 7 MB." in dutch
+    client.cookies["django_language"] = "en"
+    english = client.get(section_url()).content.decode()
+    assert "PDF, Word, Excel, PowerPoint, OpenDocument, PNG or JPEG; at most 7 MB." in english
+    assert "hoogstens" not in english
+
+
+def test_a_changed_question_shows_on_the_next_page_though_the_questionnaire_is_kept(
+    client, alice, scan_a
+):
+    """Each process keeps its copy of the questionnaire (monitor/questionnaire.py) until the
+    edition's questionnaire changes: saving a question (the admin, a new load) renews it."""
+    client.force_login(alice)
+    assert (
+        "Is circulair inkopen opgenomen in het beleid?"
+        in client.get(section_url()).content.decode()
+    )
+    question = scan_a.edition.questions.get(key="ci_in_beleid")
+    question.text = "Staat circulair inkopen in uw beleid?"
+    question.save()
+    body = client.get(section_url()).content.decode()
+    assert "Staat circulair inkopen in uw beleid?" in body
+    assert "Is circulair inkopen opgenomen in het beleid?" not in body
