@@ -7,7 +7,7 @@ a page or a chart reads them, and what it wants otherwise it asks of a selector.
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 
 from django.conf import settings
@@ -166,7 +166,10 @@ def _spend_share(label: Label, total, circular) -> SpendShare:
     share = None
     try:
         if total and circular and Decimal(total) > 0:
-            share = (Decimal(100) * Decimal(circular) / Decimal(total)).quantize(Decimal("0.1"))
+            share = (Decimal(100) * Decimal(circular) / Decimal(total)).quantize(
+                Decimal("0.1"),
+                ROUND_HALF_UP,  # as the province's shares round
+            )
     except (InvalidOperation, TypeError):  # a value that did not come through the form
         total = circular = None
     return SpendShare(label=label, total=total, circular=circular, share=share)

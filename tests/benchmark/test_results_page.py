@@ -122,6 +122,15 @@ def test_the_trend_compares_with_the_median_of_each_edition(client, alice, editi
     assert "15,0 (10,0)" in body  # GWW 2025: half of each
 
 
+def test_a_share_on_a_tie_rounds_half_up_as_the_province_statistics_do(
+    client, alice, edition, peers
+):
+    # 12.25 % exactly: half-even rounding would say 12,2 % here and 12,3 % in the province's.
+    submitted(edition, alice.organisation, 45, spend_gww_totaal="40000", spend_gww_circulair="4900")
+    client.force_login(alice)
+    assert "12,3%" in results(client).content.decode()
+
+
 def test_a_spend_value_that_is_not_a_number_shows_a_dash_not_an_error(
     client, alice, edition, peers
 ):
