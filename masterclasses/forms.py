@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -154,16 +156,23 @@ class SessionForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    attended = forms.ModelMultipleChoiceField(
-        label=_("Attended"),
-        queryset=Registration.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    """Who of the session's registrations came. What was sent is compared, as text, with the
+    ids on offer: a made-up id — however large, negative or not a number — is refused at the
+    field without reaching a query (a number the database cannot hold would stop it there)."""
+
+    attended = forms.TypedMultipleChoiceField(
+        label=_("Attended"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, session: Session, **kwargs):
+    def __init__(self, *args, registrations: Iterable[Registration], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].queryset = session.registrations.active()
+        self.fields["attended"].choices = [(r.pk, r.name) for r in registrations]
+
+    def ticked(self) -> set[int]:
+        """The registrations ticked, also on a form that came back refused: of what was sent,
+        only the ids on offer."""
+        sent = {str(value) for value in self["attended"].value() or []}
+        return {pk for pk, _name in self.fields["attended"].choices if str(pk) in sent}
 
 
 # The columns of an imported list, with the headings they may have: the Dutch and English

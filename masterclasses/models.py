@@ -73,6 +73,13 @@ class Masterclass(Localised, models.Model):
     def needs_prior_attendance(self) -> bool:
         return self.number == self.Number.INTEGRATION
 
+    def admits(self, organisation: Organisation | None) -> bool:
+        """Masterclasses 1 to 4 are for the participating municipalities; the closing meeting
+        admits provinces, water boards and guests from outside the programme too."""
+        return self.is_closing_meeting or (
+            organisation is not None and organisation.kind == Organisation.Kind.MUNICIPALITY
+        )
+
     def localised_topics(self) -> list[str]:
         return self.localised("topics")
 
@@ -141,17 +148,41 @@ class Registration(models.Model):
         blank=True,
         help_text=_("Empty for a guest of the closing meeting from outside the programme."),
     )
+    # The refusals of what was typed name their field: a line of an imported list has no field
+    # to show them at.
     organisation_name = models.CharField(
         _("organisation"),
         max_length=200,
         blank=True,
         help_text=_("The organisation of a guest from outside the programme."),
+        error_messages={"max_length": _("Organisation is longer than %(limit_value)s characters.")},
     )
     seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
-    name = models.CharField(_("name"), max_length=150)
-    email = models.EmailField(_("email address"))
-    function = models.CharField(_("function"), max_length=150)
-    dietary = models.CharField(_("dietary wishes"), max_length=300, blank=True)
+    name = models.CharField(
+        _("name"),
+        max_length=150,
+        error_messages={"max_length": _("Name is longer than %(limit_value)s characters.")},
+    )
+    email = models.EmailField(
+        _("email address"),
+        error_messages={
+            "invalid": _("“%(value)s” is not a valid email address."),
+            "max_length": _("Email address is longer than %(limit_value)s characters."),
+        },
+    )
+    function = models.CharField(
+        _("function"),
+        max_length=150,
+        error_messages={"max_length": _("Function is longer than %(limit_value)s characters.")},
+    )
+    dietary = models.CharField(
+        _("dietary wishes"),
+        max_length=300,
+        blank=True,
+        error_messages={
+            "max_length": _("Dietary wishes are longer than %(limit_value)s characters.")
+        },
+    )
     chatham_house_accepted_at = models.DateTimeField(_("Chatham House Rule accepted at"))
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     registered_by = models.ForeignKey(
@@ -199,6 +230,9 @@ class Registration(models.Model):
             ),
         ]
 
+    # What a person's registration says about them; the service fills in the rest.
+    ATTENDEE_FIELDS = frozenset({"name", "email", "function", "dietary", "organisation_name"})
+
     def __str__(self) -> str:
         # No name: this is what the audit trail and the admin's messages show.
         return _("registration %(id)s") % {"id": self.pk}
@@ -206,3 +240,11 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cancelled_at is None
+
+    def clean_attendee_fields(self) -> None:
+        """Raise ValidationError, per field, for what the columns refuse of the attendee: an
+        address that is none, a text longer than its column, a required text left empty. The
+        model's own rules, for every way in: a form checks the same first, an imported list or
+        a task meets them only here."""
+        others = {field.name for field in self._meta.fields} - self.ATTENDEE_FIELDS
+        self.clean_fields(exclude=others)

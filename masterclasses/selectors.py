@@ -1,21 +1,45 @@
-"""Reads of the masterclasses, each in a fixed number of queries."""
+"""Reads of the masterclasses, each in a fixed number of queries. They hand out querysets and
+frozen rows, which a view renders as they are."""
+
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from monitor.models import Edition, Organisation
 
-from .models import Masterclass, Registration, Session
+from .models import SEATS_PER_MUNICIPALITY, Masterclass, Registration, Session
+
+
+@dataclass(frozen=True)
+class MasterclassRegistrations:
+    """One masterclass, with the active registrations of one municipality for it."""
+
+    masterclass: Masterclass
+    registrations: tuple[Registration, ...]
+
+    @property
+    def full(self) -> bool:
+        """Whether the municipality holds all its seats for the masterclass."""
+        return (
+            self.masterclass.caps_municipalities
+            and len(self.registrations) >= SEATS_PER_MUNICIPALITY
+        )
+
+
+@dataclass(frozen=True)
+class MasterclassReminder:
+    """What the penvoerder's home page says about masterclass 1 (seed 002 asks every
+    penvoerder to attend at least that one)."""
+
+    masterclass: Masterclass
+    registered: bool  # someone of the municipality is
+    penvoerder: bool  # the penvoerder is
 
 
 def programme_edition() -> Edition | None:
-    """The edition whose masterclasses are on offer: the newest that has any."""
-    return (
-        Edition.objects.filter(masterclasses__isnull=False)
-        .exclude(status=Edition.Status.DRAFT)
-        .order_by("-year")
-        .first()
-    )
+    """The edition whose masterclasses are on offer: the newest visible one that has any."""
+    return Edition.objects.visible().filter(masterclasses__isnull=False).first()
 
 
 def sessions_with_places() -> QuerySet[Session]:
@@ -42,21 +66,37 @@ def masterclass_for(edition: Edition, number: int) -> Masterclass | None:
     )
 
 
-def organisation_registrations(organisation: Organisation, edition: Edition) -> QuerySet:
-    """The municipality's active registrations for the edition's masterclasses."""
+def _organisation_registrations(organisation: Organisation) -> QuerySet[Registration]:
     return (
         Registration.objects.active()
-        .filter(organisation=organisation, masterclass__edition=edition)
+        .filter(organisation=organisation)
         .select_related("session", "masterclass")
         .order_by("masterclass__number", "session__starts_at", "name")
     )
 
 
-def registrations_by_masterclass(organisation: Organisation, edition: Edition) -> dict:
+def organisation_programme(
+    organisation: Organisation, edition: Edition
+) -> list[MasterclassRegistrations]:
+    """The edition's masterclasses, each with the municipality's registrations: three
+    queries."""
     grouped: dict[int, list[Registration]] = {}
-    for registration in organisation_registrations(organisation, edition):
+    for registration in _organisation_registrations(organisation).filter(
+        masterclass__edition=edition
+    ):
         grouped.setdefault(registration.masterclass_id, []).append(registration)
-    return grouped
+    return [
+        MasterclassRegistrations(masterclass, tuple(grouped.get(masterclass.pk, ())))
+        for masterclass in programme(edition)
+    ]
+
+
+def masterclass_registrations(
+    organisation: Organisation, masterclass: Masterclass
+) -> MasterclassRegistrations:
+    """The municipality's registrations for one masterclass: one query."""
+    registrations = _organisation_registrations(organisation).filter(masterclass=masterclass)
+    return MasterclassRegistrations(masterclass, tuple(registrations))
 
 
 def session_registrations(session: Session) -> QuerySet[Registration]:
@@ -73,10 +113,11 @@ def upcoming_sessions(masterclass: Masterclass, now=None) -> list[Session]:
     return [s for s in masterclass.sessions.all() if s.starts_at > now]
 
 
-def first_masterclass_reminder(organisation: Organisation, penvoerder_email: str) -> dict | None:
-    """What the penvoerder's home page says about masterclass 1 (seed 002 asks every
-    penvoerder to attend at least that one): ``{"masterclass", "registered", "penvoerder"}``,
-    or None when there is no masterclass 1 with a session still to come. Two queries."""
+def first_masterclass_reminder(
+    organisation: Organisation, penvoerder_email: str
+) -> MasterclassReminder | None:
+    """What the penvoerder's home page says about masterclass 1, or None when there is no
+    masterclass 1 with a session still to come. Four queries."""
     edition = programme_edition()
     masterclass = edition and masterclass_for(edition, Masterclass.Number.BUYERS)
     if masterclass is None or not upcoming_sessions(masterclass):
@@ -86,8 +127,8 @@ def first_masterclass_reminder(organisation: Organisation, penvoerder_email: str
         .filter(masterclass=masterclass, organisation=organisation)
         .values_list("email", flat=True)
     )
-    return {
-        "masterclass": masterclass,
-        "registered": bool(emails),
-        "penvoerder": penvoerder_email.lower() in emails,
-    }
+    return MasterclassReminder(
+        masterclass=masterclass,
+        registered=bool(emails),
+        penvoerder=penvoerder_email.lower() in emails,
+    )

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,27 +105,6 @@ def _duplicate_refusal(existing: Registration, organisation, by: User | None) ->
     ) % {"email": existing.email}
 
 
-def _check_fields(**values: str) -> None:
-    """What a form would refuse, refused here too for the paths without one (an imported list,
-    a task): an address that is not one, a text longer than its column."""
-    errors = {}
-    try:
-        validate_email(values["email"])
-    except ValidationError:
-        errors["email"] = _("“%(email)s” is not a valid email address.") % {
-            "email": values["email"]
-        }
-    for field, value in values.items():
-        limit = Registration._meta.get_field(field).max_length
-        if field not in errors and len(value) > limit:
-            errors[field] = _("%(field)s is longer than %(limit)s characters.") % {
-                "field": capfirst(Registration._meta.get_field(field).verbose_name),
-                "limit": limit,
-            }
-    if errors:
-        raise ValidationError(errors)
-
-
 def attended_earlier_masterclass(*, email: str, edition: Edition) -> bool:
     return Registration.objects.filter(
         masterclass__edition=edition,
@@ -135,6 +112,11 @@ def attended_earlier_masterclass(*, email: str, edition: Edition) -> bool:
         email=email,
         attended=True,
     ).exists()
+
+
+def _signed_in(by: User | None) -> User | None:
+    """Who to record as having done it: nobody for a task or a visitor of the public form."""
+    return by if by is not None and by.is_authenticated else None
 
 
 @transaction.atomic
@@ -151,56 +133,69 @@ def registration_create(
     organisation_name: str = "",
     now=None,
 ) -> Registration:
-    """Register one person for a session, or raise ValidationError saying why not (with the
-    fields ``email`` and ``chatham_house`` where the reason is theirs).
+    """Register one person for a session, or raise ValidationError saying why not: at the
+    field a text of the attendee's concerns, at ``email`` or ``chatham_house`` where the
+    reason is theirs.
 
-    The municipality's row is locked first, then the session's: registrations of one
-    municipality take turns, so twenty at once still end with at most three; the seat numbers
-    and their unique constraint hold the cap even for a path that forgot the lock."""
+    In three steps. Lock: the municipality's row, then the session's, so that registrations of
+    one municipality take turns and twenty at once still end with at most three. Check: each
+    rule, with its own refusal. Write: the seat numbers and their unique constraint hold the
+    cap even for a path that forgot the lock."""
     now = now or timezone.now()
-    email = User.objects.normalize_email(email.strip()).lower()
-    name, function, dietary = name.strip(), function.strip(), dietary.strip()
-    organisation_name = "" if organisation is not None else organisation_name.strip()
-    _check_fields(
-        email=email,
-        name=name,
-        function=function,
-        dietary=dietary,
-        organisation_name=organisation_name,
+    registration = Registration(
+        organisation=organisation,
+        organisation_name="" if organisation is not None else organisation_name.strip(),
+        name=name.strip(),
+        email=User.objects.normalize_email(email.strip()).lower(),
+        function=function.strip(),
+        dietary=dietary.strip(),
+        chatham_house_accepted_at=now,
+        registered_at=now,
+        registered_by=_signed_in(by),
     )
+    registration.clean_attendee_fields()
     if not chatham_house_accepted:
         raise ValidationError(
             {"chatham_house": _("Accept the Chatham House Rule to register for this meeting.")}
         )
+    registration.session = _session_locked(session=session, organisation=organisation)
+    registration.masterclass = registration.session.masterclass
+    if not registration.masterclass.lunch:
+        registration.dietary = ""  # asked only where lunch is served
+    _check(registration, by=by, now=now)
+    registration.seat = _free_seat(registration)
+    _write(registration, by=by)
+    return registration
+
+
+def _session_locked(*, session: Session, organisation: Organisation | None) -> Session:
+    """Lock the municipality's row, then the session's, and read the session afresh. Every
+    way in locks in this order (an imported list locks its municipalities first too), so that
+    none waits for another for good."""
     if organisation is not None:
         Organisation.objects.select_for_update().get(pk=organisation.pk)
-    session = (
+    return (
         Session.objects.select_for_update(of=("self",))
         .select_related("masterclass__edition")
         .get(pk=session.pk)
     )
-    masterclass = session.masterclass
+
+
+def _check(registration: Registration, *, by: User | None, now) -> None:
+    """Refuse the registration with the message of the first rule it breaks."""
+    session, masterclass = registration.session, registration.masterclass
     if session.has_started(now):
         raise ValidationError(_("This session has already begun; registration is closed."))
-    if not masterclass.is_closing_meeting and (
-        organisation is None or organisation.kind != Organisation.Kind.MUNICIPALITY
-    ):
+    if not masterclass.admits(registration.organisation):
         raise ValidationError(
             _(
                 "Masterclasses 1 to 4 are for the participating municipalities; only the "
                 "closing meeting admits guests from outside the programme."
             )
         )
-    existing = (
-        Registration.objects.active()
-        .filter(masterclass=masterclass, email=email)
-        .select_related("session", "masterclass")
-        .first()
-    )
-    if existing is not None:
-        raise ValidationError({"email": _duplicate_refusal(existing, organisation, by)})
+    _refuse_if_registered(registration, by=by)
     if masterclass.needs_prior_attendance and not attended_earlier_masterclass(
-        email=email, edition=masterclass.edition
+        email=registration.email, edition=masterclass.edition
     ):
         raise ValidationError(
             {
@@ -208,7 +203,7 @@ def registration_create(
                     "Masterclass 4 is for people who attended masterclass 1, 2 or 3 of this "
                     "year. No attendance has been recorded for %(email)s."
                 )
-                % {"email": email}
+                % {"email": registration.email}
             }
         )
     if session.registrations.active().count() >= session.capacity:
@@ -216,52 +211,53 @@ def registration_create(
             _("This session is full: all %(capacity)s places are taken. Choose another session.")
             % {"capacity": session.capacity}
         )
-    seat = None
-    if organisation is not None and masterclass.caps_municipalities:
-        held = list(
-            Registration.objects.active()
-            .filter(masterclass=masterclass, organisation=organisation)
-            .select_related("session")
-            .order_by("seat")
-        )
-        taken = {r.seat for r in held}
-        free = [s for s in range(1, SEATS_PER_MUNICIPALITY + 1) if s not in taken]
-        if not free:
-            raise ValidationError(_full_message(masterclass, organisation, held))
-        seat = free[0]
-    registration = Registration(
-        session=session,
-        masterclass=masterclass,
-        organisation=organisation,
-        organisation_name=organisation_name,
-        seat=seat,
-        name=name,
-        email=email,
-        function=function,
-        dietary=dietary if masterclass.lunch else "",
-        chatham_house_accepted_at=now,
-        registered_at=now,
-        registered_by=by if by is not None and by.is_authenticated else None,
+
+
+def _refuse_if_registered(registration: Registration, *, by: User | None) -> None:
+    """A person registers once per masterclass."""
+    existing = (
+        Registration.objects.active()
+        .filter(masterclass=registration.masterclass, email=registration.email)
+        .select_related("session", "masterclass", "organisation")
+        .first()
     )
+    if existing is not None:
+        refusal = _duplicate_refusal(existing, registration.organisation, by)
+        raise ValidationError({"email": refusal})
+
+
+def _free_seat(registration: Registration) -> int | None:
+    """The municipality's lowest seat for the masterclass still free, or None where no seat is
+    held (a guest, the closing meeting). Refuses, naming who hold them, when all are taken."""
+    organisation, masterclass = registration.organisation, registration.masterclass
+    if organisation is None or not masterclass.caps_municipalities:
+        return None
+    held = list(
+        Registration.objects.active()
+        .filter(masterclass=masterclass, organisation=organisation)
+        .select_related("session")
+        .order_by("seat")
+    )
+    free = sorted(set(range(1, SEATS_PER_MUNICIPALITY + 1)) - {r.seat for r in held})
+    if not free:
+        raise ValidationError(_full_message(masterclass, organisation, held))
+    return free[0]
+
+
+def _write(registration: Registration, *, by: User | None) -> None:
+    """Save the registration; its confirmation is mailed once it is committed."""
     try:
         with transaction.atomic():
             registration.save()
-    except IntegrityError as error:
-        # Only a path around the locks above gets here; the database still refuses.
-        if "one_registration_per_person" in str(error):
-            raise ValidationError(
-                {"email": _("%(email)s is already registered.") % {"email": email}}
-            ) from error
-        raise ValidationError(
-            _("%(municipality)s already has %(count)s people registered for %(masterclass)s.")
-            % {
-                "municipality": organisation.name if organisation else organisation_name,
-                "count": SEATS_PER_MUNICIPALITY,
-                "masterclass": masterclass.get_number_display(),
-            }
-        ) from error
+    except IntegrityError:
+        # Only a path around the locks gets here: between the check and the write, another
+        # transaction took the address or the last seat. The rows, read again, say which of
+        # the two the database held, and that rule refuses in its own words. Anything else is
+        # a bug, and stays an error.
+        _refuse_if_registered(registration, by=by)
+        _free_seat(registration)
+        raise
     _after_commit("registration_confirmation_send", registration.pk)
-    return registration
 
 
 def _after_commit(task_name: str, registration_id: int) -> None:
@@ -285,7 +281,7 @@ def registration_cancel(*, registration: Registration, by: User | None, now=None
             _("This session has already begun; a registration can no longer be cancelled.")
         )
     registration.cancelled_at = now
-    registration.cancelled_by = by if by is not None and by.is_authenticated else None
+    registration.cancelled_by = _signed_in(by)
     registration.save(update_fields=["cancelled_at", "cancelled_by"])
     _after_commit("registration_cancellation_send", registration.pk)
 
@@ -354,35 +350,53 @@ def registrations_import(
     problems = []
     for line, (row, municipality) in enumerate(zip(rows, named, strict=True), start=2):
         # line 1 holds the column names
-        organisation = municipalities.get(municipality.lower())
-        if organisation is None and not session.masterclass.is_closing_meeting:
-            problems.append((line, _("Unknown municipality “%(name)s”.") % {"name": municipality}))
-            continue
-        missing = [label for key, label in REQUIRED_COLUMNS.items() if not row.get(key)]
-        if missing:
-            problems.append(
-                (line, _("Missing: %(fields)s.") % {"fields": ", ".join(map(str, missing))})
-            )
-            continue
-        try:
-            with transaction.atomic():
-                registration_create(
-                    session=session,
-                    organisation=organisation,
-                    organisation_name="" if organisation else municipality,
-                    name=row["name"],
-                    email=row["email"],
-                    function=row["function"],
-                    dietary=row.get("dietary") or "",
-                    chatham_house_accepted=chatham_house_accepted,
-                    by=by,
-                )
-        except ValidationError as error:
-            problems.append((line, _message(error)))
+        problem = _line_register(
+            session=session,
+            row=row,
+            municipality=municipality,
+            organisation=municipalities.get(municipality.lower()),
+            chatham_house_accepted=chatham_house_accepted,
+            by=by,
+        )
+        if problem:
+            problems.append((line, problem))
     if problems:
         transaction.set_rollback(True)
         raise ImportProblems(problems)
     return len(rows)
+
+
+def _line_register(
+    *,
+    session: Session,
+    row: dict,
+    municipality: str,
+    organisation: Organisation | None,
+    chatham_house_accepted: bool,
+    by: User,
+) -> str | None:
+    """Register the person of one line of a list; what is wrong with the line, or None."""
+    if organisation is None and not session.masterclass.is_closing_meeting:
+        return _("Unknown municipality “%(name)s”.") % {"name": municipality}
+    missing = [str(label) for key, label in REQUIRED_COLUMNS.items() if not row.get(key)]
+    if missing:
+        return _("Missing: %(fields)s.") % {"fields": ", ".join(missing)}
+    try:
+        with transaction.atomic():
+            registration_create(
+                session=session,
+                organisation=organisation,
+                organisation_name="" if organisation else municipality,
+                name=row["name"],
+                email=row["email"],
+                function=row["function"],
+                dietary=row.get("dietary") or "",
+                chatham_house_accepted=chatham_house_accepted,
+                by=by,
+            )
+    except ValidationError as error:
+        return _message(error)
+    return None
 
 
 @transaction.atomic

@@ -106,8 +106,6 @@ def programme(request):
 def organisation_overview(request, code):
     organisation = access.organisation_for_user(request.user, code, REGISTRATIONS)
     edition = selectors.programme_edition()
-    masterclasses = selectors.programme(edition) if edition else []
-    registered = selectors.registrations_by_masterclass(organisation, edition) if edition else {}
     return render(
         request,
         "masterclasses/organisation.html",
@@ -115,9 +113,7 @@ def organisation_overview(request, code):
             "organisation": organisation,
             "edition": edition,
             "seats": SEATS_PER_MUNICIPALITY,
-            "rows": [
-                {"masterclass": m, "registrations": registered.get(m.pk, [])} for m in masterclasses
-            ],
+            "rows": selectors.organisation_programme(organisation, edition) if edition else [],
         },
     )
 
@@ -148,20 +144,15 @@ def organisation_masterclass(request, code, number):
 
 
 def _render_organisation_masterclass(request, organisation, masterclass, sessions, form):
-    registrations = [
-        r
-        for r in selectors.organisation_registrations(organisation, masterclass.edition)
-        if r.masterclass_id == masterclass.pk
-    ]
+    registered = selectors.masterclass_registrations(organisation, masterclass)
     return render(
         request,
         "masterclasses/organisation_masterclass.html",
         {
             "organisation": organisation,
             "masterclass": masterclass,
-            "registrations": registrations,
-            "full": masterclass.caps_municipalities
-            and len(registrations) >= SEATS_PER_MUNICIPALITY,
+            "registrations": registered.registrations,
+            "full": registered.full,
             "seats": SEATS_PER_MUNICIPALITY,
             "form": form or RegistrationForm(masterclass=masterclass, sessions=sessions),
             "sessions": sessions,
@@ -219,7 +210,7 @@ def _render_session(request, session, **forms):
             masterclass=session.masterclass, sessions=[session], for_organiser=True
         )
     attendance_form = forms.get("attendance_form") or AttendanceForm(
-        session=session,
+        registrations=registrations,
         initial={"attended": [r.pk for r in registrations if r.attended]},
     )
     return render(
@@ -229,11 +220,7 @@ def _render_session(request, session, **forms):
             "session": session,
             "masterclass": session.masterclass,
             "registrations": registrations,
-            # What the organiser ticked, also when the form came back refused (and whatever
-            # was sent instead of an id).
-            "attending": {
-                int(pk) for pk in (attendance_form["attended"].value() or []) if str(pk).isdigit()
-            },
+            "attending": attendance_form.ticked(),
             "attendance_form": attendance_form,
             "register_form": register_form,
             "import_form": forms.get("import_form") or RegistrationsImportForm(),
@@ -261,12 +248,10 @@ def session_register(request, session_id):
 @require_POST
 def session_attendance(request, session_id):
     session = _organiser_session(request, session_id)
-    form = AttendanceForm(request.POST, session=session)
+    form = AttendanceForm(request.POST, registrations=selectors.session_registrations(session))
     if not form.is_valid():
         return _render_session(request, session, attendance_form=form)
-    came = services.attendance_set(
-        session=session, attended={r.pk for r in form.cleaned_data["attended"]}
-    )
+    came = services.attendance_set(session=session, attended=set(form.cleaned_data["attended"]))
     messages.success(
         request,
         ngettext(

@@ -204,3 +204,24 @@ def test_one_attendees_data_is_exported_on_request_with_an_audit_entry(client, o
     assert row["chatham_house_rule_accepted_at"]
     event = AuditEvent.objects.get(action=AuditEvent.Action.ATTENDEE_EXPORTED)
     assert "Noor" not in event.object_repr + event.detail
+
+
+def test_a_line_with_a_text_too_long_for_its_column_names_the_column(
+    client, organiser, sessions, municipality_a
+):
+    client.force_login(organiser)
+    client.post(reverse("set_language"), {"language": "en"})
+    listing = (
+        "gemeente,naam,e-mailadres,functie\n"
+        f"GM0197,{'N' * 151},lang@aalten.test,Inkoper\n"
+        "GM0197,Femke Smit,geen-adres,Inkoper\n"
+    )
+    response = client.post(
+        reverse("masterclasses:session_import", args=[sessions[1].pk]),
+        {"file": upload("lijst.csv", listing), "chatham_house": "on"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 2: Name is longer than 150 characters." in page
+    assert "Line 3: “geen-adres” is not a valid email address." in page
+    assert not Registration.objects.exists()

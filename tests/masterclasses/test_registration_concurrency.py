@@ -137,3 +137,39 @@ def test_lists_imported_at_once_with_the_same_municipalities_wait_for_each_other
         )
         assert outcomes == ["done"] * 3, outcomes
         assert Registration.objects.active().filter(organisation__in=[a, b]).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_address_sent_by_many_municipalities_at_once_is_registered_once(sessions):
+    """Municipalities do not wait for each other, and the two sessions of one masterclass
+    neither: only the database's unique constraint stands between them. Whoever loses hears
+    the rule it broke, never the database's error."""
+    require_postgresql()
+    first = sessions[1]
+    second = session_add(
+        masterclass=first.masterclass,
+        starts_at=first.starts_at + timedelta(days=7),
+        ends_at=first.ends_at + timedelta(days=7),
+        place="Zutphen, Stadhuis",
+        capacity=40,
+    )
+    for round_number in range(ROUNDS):
+        email = f"gedeeld{round_number}@gemeente.test"
+        refusals = []
+
+        def attempt(session, organisation, refusals=refusals, email=email):
+            try:
+                registration_create(
+                    session=session, organisation=organisation, by=None, **attendee(1, email=email)
+                )
+            except ValidationError as error:
+                refusals.append(" ".join(error.messages))
+
+        works = [
+            partial(attempt, (first, second)[n % 2], OrganisationFactory()) for n in range(ATTEMPTS)
+        ]
+        assert at_once(*works) == ["done"] * ATTEMPTS
+        assert Registration.objects.active().filter(email=email).count() == 1
+        assert len(refusals) == ATTEMPTS - 1
+        for refusal in refusals:
+            assert refusal.startswith(f"{email} kan niet worden aangemeld"), refusal

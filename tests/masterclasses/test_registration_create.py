@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
+from masterclasses import services
 from masterclasses.models import Registration
 from masterclasses.services import (
     attendance_set,
@@ -235,6 +236,97 @@ def test_the_database_refuses_one_person_twice_per_masterclass(sessions, municip
     _row(sessions[1], municipality_a, 1, "a@x.test").save()
     with pytest.raises(IntegrityError), transaction.atomic():
         _row(sessions[1], municipality_a, 2, "a@x.test").save()
+
+
+# --- What the database refuses, the rows explain ---------------------------------------------
+
+
+def test_an_address_taken_between_check_and_write_is_refused_as_registered_already(
+    sessions, municipality_a, municipality_b, monkeypatch
+):
+    check = services._check
+
+    def check_then_another_registers_the_address(registration, **kwargs):
+        check(registration, **kwargs)
+        # As a path around the locks would, after this registration's check.
+        _row(sessions[1], municipality_b, 1, registration.email).save()
+
+    monkeypatch.setattr(services, "_check", check_then_another_registers_the_address)
+    error = refusal(sessions[1], municipality_a, 1)
+    message = error.message_dict["email"][0]
+    assert "collega1@gemeente.test kan niet worden aangemeld voor deze bijeenkomst" in message
+
+
+def test_the_last_seat_taken_between_check_and_write_is_refused_naming_who_hold_them(
+    sessions, municipality_a, monkeypatch
+):
+    free_seat = services._free_seat
+    taken = []
+
+    def seat_then_others_take_all_three(registration):
+        seat = free_seat(registration)
+        if not taken:
+            for number in (1, 2, 3):
+                taken.append(_row(sessions[1], municipality_a, number, f"ander{number}@x.test"))
+                taken[-1].save()
+        return seat
+
+    monkeypatch.setattr(services, "_free_seat", seat_then_others_take_all_three)
+    message = " ".join(refusal(sessions[1], municipality_a, 1).messages)
+    assert message.startswith("Aalten heeft al 3 mensen aangemeld voor Masterclass 1")
+    assert "Meld eerst een van hen af" in message
+    assert not Registration.objects.filter(email="collega1@gemeente.test").exists()
+
+
+def test_a_refusal_of_the_database_the_rows_do_not_explain_stays_an_error(
+    sessions, municipality_a, monkeypatch
+):
+    free_seat = services._free_seat
+    asked = []
+
+    def a_fourth_seat_once(registration):
+        asked.append(registration)
+        return 4 if len(asked) == 1 else free_seat(registration)
+
+    monkeypatch.setattr(services, "_free_seat", a_fourth_seat_once)
+    with pytest.raises(IntegrityError):
+        register(sessions[1], municipality_a, 1)
+
+
+# --- The model's own field rules, for every way in ------------------------------------------
+
+
+def test_the_refusals_of_what_was_typed_are_in_the_language_of_the_request(
+    sessions, municipality_a
+):
+    with translation.override("en"):
+        error = refusal(sessions[1], municipality_a, 1, email="no-address", name="N" * 151)
+        assert error.message_dict == {
+            "email": ["“no-address” is not a valid email address."],
+            "name": ["Name is longer than 150 characters."],
+        }
+    error = refusal(sessions[1], municipality_a, 1, dietary="D" * 301, organisation_name="x")
+    assert error.message_dict == {"dietary": ["De dieetwensen zijn langer dan 300 tekens."]}
+
+
+def test_a_name_of_only_spaces_is_refused_at_its_field(sessions, municipality_a):
+    error = refusal(sessions[1], municipality_a, 1, name="   ")
+    assert list(error.message_dict) == ["name"]
+    assert not Registration.objects.exists()
+
+
+def test_a_guests_organisation_longer_than_its_column_is_refused_at_its_field(sessions):
+    with pytest.raises(ValidationError) as caught:
+        registration_create(
+            session=sessions[5],
+            organisation=None,
+            organisation_name="O" * 201,
+            by=None,
+            **attendee(1),
+        )
+    assert caught.value.message_dict == {
+        "organisation_name": ["Organisatie is langer dan 200 tekens."]
+    }
 
 
 # --- Mail ----------------------------------------------------------------------------------
