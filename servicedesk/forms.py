@@ -11,6 +11,8 @@ from common.forms import DayField, TimeOfDayField, future_moment
 from monitor.forms import ContributorInviteForm
 from monitor.models import Organisation, User
 
+from .selectors import State
+
 
 class AccountIssueForm(ContributorInviteForm):
     """A login for a municipality, issued by the service desk: a new penvoerder (the one
@@ -115,12 +117,7 @@ class StatusFilterForm(forms.Form):
 
     DEFAULTS = {"state": "", "region": "", "sort": "name"}
 
-    STATES = [
-        ("", _("all")),
-        ("not_started", _("not started")),
-        ("in_progress", _("in progress")),
-        ("submitted", _("submitted")),
-    ]
+    STATES = [("", _("all")), *State.choices]
     SORTS = [
         ("name", _("municipality")),
         ("region", _("region")),

@@ -33,7 +33,7 @@ def edition_deadline_set(
 ) -> None:
     """Set the edition's deadline and the days before it on which reminders go out."""
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    if edition.status != Edition.Status.OPEN:
+    if not edition.is_open:
         raise ValidationError(_("Only the deadline of an open edition can be changed."))
     before = edition.deadline
     edition.deadline, edition.reminder_days = deadline, sorted(set(reminder_days), reverse=True)
@@ -51,7 +51,7 @@ def scan_extension_set(
     *, organisation: Organisation, edition: Edition, until: datetime | None, by: User
 ) -> Scan:
     """Give one municipality until ``until`` (None takes an extension back)."""
-    if edition.status != Edition.Status.OPEN:
+    if not edition.is_open:
         raise ValidationError(_("Only a scan of an open edition can get an extension."))
     if until is not None and edition.deadline is not None and until <= edition.deadline:
         raise ValidationError(
@@ -85,7 +85,7 @@ def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, dateti
     deadline (a deadline moved has reminders of its own). A day the task did not run is made
     up for the next day, with one mail. Three queries."""
     now = now or timezone.now()
-    if edition.status != Edition.Status.OPEN or edition.deadline is None:
+    if not edition.is_open or edition.deadline is None:
         return []
     scans = {s.organisation_id: s for s in edition.scans.all()}
     done = set(
@@ -97,7 +97,7 @@ def reminders_due(edition: Edition, *, now=None) -> list[tuple[User, int, dateti
     due = []
     for penvoerder in announcement_recipients():
         scan = scans.get(penvoerder.organisation_id)
-        if scan is not None and scan.status == Scan.Status.SUBMITTED:
+        if scan is not None and scan.is_submitted:
             continue
         deadline = scan.deadline if scan is not None else edition.deadline
         if deadline < now:
@@ -122,7 +122,7 @@ def deadline_reminders_send(*, now=None) -> int:
     now = now or timezone.now()
     total = 0
     refusals = RecipientRefusals()
-    for edition in Edition.objects.filter(status=Edition.Status.OPEN, deadline__isnull=False):
+    for edition in Edition.objects.open().filter(deadline__isnull=False):
         sent = 0
         try:
             for penvoerder, day, deadline in reminders_due(edition, now=now):

@@ -2,13 +2,14 @@
 logins, deadlines, extensions and announcements. Each view resolves through monitor/access.py,
 validates with a form, calls one service, and redirects or renders."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from common.spreadsheets import FORMATS, dataset_of, download
@@ -27,55 +28,49 @@ from .forms import (
     StatusFilterForm,
 )
 from .models import Announcement
+from .selectors import StatusRow
 
 SORT_KEYS = {
-    "name": lambda row: row["organisation"].name,
-    "region": lambda row: (row["organisation"].region, row["organisation"].name),
-    "progress": lambda row: (selectors.STATUS_ORDER[row["state"]], row["percent"]),
+    "name": lambda row: row.organisation.name,
+    "region": lambda row: (row.organisation.region, row.organisation.name),
+    "progress": lambda row: row.progress_order,
     # The most recent first; those without any activity last, by name.
     "activity": lambda row: (
-        row["last_activity"] is None,
-        -row["last_activity"].timestamp() if row["last_activity"] else 0,
-        row["organisation"].name,
+        row.last_activity is None,
+        -row.last_activity.timestamp() if row.last_activity else 0,
+        row.organisation.name,
     ),
 }
 
 
 def _edition(year) -> Edition:
-    return get_object_or_404(Edition.objects.exclude(status=Edition.Status.DRAFT), year=year)
+    return get_object_or_404(Edition.objects.visible(), year=year)
 
 
 @require_GET
 def index(request):
     access.require_all_participants(request.user, Capability.STATUS)
-    edition = Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year").first()
+    edition = Edition.objects.visible().first()
     if edition is None:
         raise Http404
     return redirect("servicedesk:status", year=edition.year)
 
 
-def _status_rows(request, edition) -> tuple[list[dict], list[dict], StatusFilterForm]:
+def _status_rows(request, edition) -> tuple[list[StatusRow], list[StatusRow], StatusFilterForm]:
     """Every municipality's row of the edition, and the rows the filters choose, sorted."""
     organisations = access.organisations_for_user(request.user, Capability.STATUS).filter(
         kind=Organisation.Kind.MUNICIPALITY
     )
     every = selectors.edition_status(edition, organisations)
-    regions = sorted({row["organisation"].region for row in every if row["organisation"].region})
+    regions = sorted({row.organisation.region for row in every if row.organisation.region})
     form = StatusFilterForm(request.GET, regions=regions)
     chosen = form.values()
-    rows = every
-    if chosen["state"]:
-        rows = [row for row in rows if row["state"] == chosen["state"]]
-    if chosen["region"]:
-        rows = [row for row in rows if row["organisation"].region == chosen["region"]]
+    rows = [
+        row
+        for row in every
+        if chosen["state"] in ("", row.state) and chosen["region"] in ("", row.organisation.region)
+    ]
     return every, sorted(rows, key=SORT_KEYS[chosen["sort"]]), form
-
-
-STATE_LABELS = {
-    selectors.NOT_STARTED: gettext_lazy("not started"),
-    selectors.IN_PROGRESS: gettext_lazy("in progress"),
-    selectors.SUBMITTED: gettext_lazy("submitted"),
-}
 
 
 @require_GET
@@ -83,19 +78,16 @@ def status(request, year):
     access.require_all_participants(request.user, Capability.STATUS)
     edition = _edition(year)
     every, rows, form = _status_rows(request, edition)
-    # The edition's totals, whatever the filters show.
-    counts = dict.fromkeys(selectors.STATUS_ORDER, 0)
-    for row in every:
-        counts[row["state"]] += 1
     return render(
         request,
         "servicedesk/status.html",
         {
             "edition": edition,
-            "editions": Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year"),
+            "editions": Edition.objects.visible(),
             "rows": rows,
             "filter_form": form,
-            "counts": counts,
+            # The edition's totals, whatever the filters show.
+            "counts": Counter(row.state for row in every),
             "query": request.GET.urlencode(),
             "can_reopen": access.holds_for_all_participants(request.user, Capability.REOPEN),
         },
@@ -125,16 +117,16 @@ def status_export(request, year, file_format):
         headers,
         (
             [
-                row["organisation"].name,
-                row["organisation"].cbs_code,
-                row["organisation"].region,
-                row["organisation"].penvoerder_name or "",
-                row["organisation"].penvoerder_email or "",
-                str(STATE_LABELS[row["state"]]),
-                row["percent"],
-                _moment(row["last_activity"]),
-                _moment(row["deadline"]),
-                _moment(row["scan"].submitted_at if row["scan"] else None),
+                row.organisation.name,
+                row.organisation.cbs_code,
+                row.organisation.region,
+                row.organisation.penvoerder_name or "",
+                row.organisation.penvoerder_email or "",
+                str(row.state.label),
+                row.percent,
+                _moment(row.last_activity),
+                _moment(row.deadline),
+                _moment(row.scan.submitted_at if row.scan else None),
             ]
             for row in rows
         ),
@@ -216,7 +208,7 @@ def municipality(request, code):
 
 def _render_municipality(request, organisation, issue_form=None, extension_forms=None):
     scans = list(organisation.scans.select_related("edition").order_by("-edition__year"))
-    open_edition = Edition.objects.filter(status=Edition.Status.OPEN).order_by("-year").first()
+    open_edition = Edition.objects.open().first()
     extension_forms = extension_forms or {}
     extensions = []
     if open_edition is not None:
@@ -281,12 +273,13 @@ def _member(organisation, user_id) -> User:
 def account_handover(request, code, user_id):
     organisation = _organisation(request, code)
     member = _member(organisation, user_id)
-    if not member.is_active:
-        messages.error(request, _("A deactivated account cannot become penvoerder."))
-    else:
+    try:
         accounts.penvoerder_handover(
             organisation=organisation, new_penvoerder=member, by=request.user
         )
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
         messages.success(
             request,
             _("%(name)s is now the penvoerder of %(organisation)s. The scan and its history stay.")
@@ -299,13 +292,11 @@ def account_handover(request, code, user_id):
 def account_deactivate(request, code, user_id):
     organisation = _organisation(request, code)
     member = _member(organisation, user_id)
-    if member.role == User.Role.PENVOERDER:
-        messages.error(
-            request,
-            _("Make someone else penvoerder first: a municipality always has a penvoerder."),
-        )
-    else:
+    try:
         accounts.account_deactivate(user=member, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
         messages.success(request, _("The account of %(name)s is deactivated.") % {"name": member})
     return redirect("servicedesk:municipality", code=code)
 
@@ -325,7 +316,7 @@ def password_link(request, code, user_id):
 @require_POST
 def extension(request, code, year):
     organisation = access.organisation_for_user(request.user, code, Capability.DEADLINES)
-    edition = get_object_or_404(Edition, year=year, status=Edition.Status.OPEN)
+    edition = get_object_or_404(Edition.objects.open(), year=year)
     form = ExtensionForm(request.POST, scan_year=year)
     if form.is_valid():
         try:

@@ -3,11 +3,13 @@
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from common.outbox import enqueue
 
@@ -92,17 +94,27 @@ def penvoerder_handover(
 ) -> None:
     """Make ``new_penvoerder`` the organisation's penvoerder. The one before stays on as a
     contributor (the service desk may deactivate them); the scan and its history belong to the
-    organisation, so nothing is lost."""
-    if new_penvoerder.organisation_id not in (None, organisation.pk):
-        raise ValueError("The new penvoerder works for another organisation.")
-    # Lock the organisation so two handovers at once cannot both pass the check below.
+    organisation, so nothing is lost. Raises ValidationError for a deactivated account or one
+    of another organisation, whoever asks: the service desk, the admin or a new login."""
+    # Lock the organisation so that two handovers, or a handover and a deactivation, take
+    # turns; then judge the person as they are now, not as the caller last read them.
     Organisation.objects.select_for_update().get(pk=organisation.pk)
+    person = User.objects.get(pk=new_penvoerder.pk)
+    if person.organisation_id != organisation.pk:
+        raise ValidationError(
+            _("Only someone of the organisation itself can become its penvoerder."),
+            code="other_organisation",
+        )
+    if not person.is_active:
+        raise ValidationError(
+            _("A deactivated account cannot become penvoerder."), code="inactive"
+        )
     previous = User.objects.filter(organisation=organisation, role=User.Role.PENVOERDER).first()
-    if previous == new_penvoerder:
+    if previous == person:
         return
     if previous is not None:
         role_change(user=previous, role=User.Role.CONTRIBUTOR, organisation=organisation, by=by)
-    role_change(user=new_penvoerder, role=User.Role.PENVOERDER, organisation=organisation, by=by)
+    role_change(user=person, role=User.Role.PENVOERDER, organisation=organisation, by=by)
 
 
 def role_change(
@@ -117,11 +129,18 @@ def role_change(
     audit_record(action=Action.ROLE_CHANGED, actor=by, target=user, detail=f"{before} -> {after}")
 
 
+@transaction.atomic
 def account_deactivate(*, user: User, by: User | None) -> None:
     """Switch an account off. A penvoerder must be handed over first, so the organisation is
-    never left without one by accident."""
-    if user.role == User.Role.PENVOERDER:
-        raise ValueError("Hand the penvoerder role over before deactivating this account.")
+    never left without one by accident: ValidationError otherwise."""
+    if user.organisation_id is not None:
+        # Takes turns with a handover to this person (see penvoerder_handover).
+        Organisation.objects.select_for_update().get(pk=user.organisation_id)
+    if User.objects.filter(pk=user.pk, role=User.Role.PENVOERDER).exists():
+        raise ValidationError(
+            _("Make someone else penvoerder first: a municipality always has a penvoerder."),
+            code="penvoerder",
+        )
     user.is_active = False
     user.save(update_fields=["is_active"])
     audit_record(action=Action.ACCOUNT_DEACTIVATED, actor=by, target=user)

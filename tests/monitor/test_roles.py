@@ -64,17 +64,20 @@ def test_handover_makes_the_new_person_penvoerder_and_keeps_the_old_one_as_contr
 
 
 def test_handover_to_someone_of_another_municipality_is_refused(alice, charlie):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError) as refused:
         accounts.penvoerder_handover(
             organisation=alice.organisation, new_penvoerder=charlie, by=None
         )
+    assert refused.value.code == "other_organisation"
     charlie.refresh_from_db()
     assert charlie.organisation != alice.organisation
+    assert charlie.role == Role.PENVOERDER
 
 
 def test_a_penvoerder_cannot_be_deactivated_before_the_role_is_handed_over(alice):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError) as refused:
         accounts.account_deactivate(user=alice, by=None)
+    assert refused.value.code == "penvoerder"
     alice.refresh_from_db()
     assert alice.is_active
 
