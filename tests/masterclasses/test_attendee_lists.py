@@ -90,6 +90,14 @@ def upload(name: str, text: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
+def register_list(client, session, listing: str):
+    """Post a list of registrations, the Chatham House Rule confirmed."""
+    return client.post(
+        reverse("masterclasses:session_import", args=[session.pk]),
+        {"file": upload("lijst.csv", listing), "chatham_house": "on"},
+    )
+
+
 def test_an_imported_list_registers_everyone_on_it(client, organiser, sessions):
     client.force_login(organiser)
     listing = (
@@ -101,10 +109,7 @@ def test_an_imported_list_registers_everyone_on_it(client, organiser, sessions):
 
     OrganisationFactory(cbs_code="GM0197", name="Aalten")
     OrganisationFactory(cbs_code="GM0200", name="Apeldoorn")
-    response = client.post(
-        reverse("masterclasses:session_import", args=[sessions[1].pk]),
-        {"file": upload("lijst.csv", listing), "chatham_house": "on"},
-    )
+    response = register_list(client, sessions[1], listing)
     assert response.status_code == 302
     registered = dict(sessions[1].registrations.values_list("email", "organisation__name"))
     assert registered == {"femke@aalten.test": "Aalten", "joris@apeldoorn.test": "Apeldoorn"}
@@ -128,10 +133,7 @@ def test_a_list_with_a_bad_line_registers_nobody_and_says_which_line(
     from tests.factories import OrganisationFactory
 
     OrganisationFactory(cbs_code="GM0200", name="Apeldoorn")
-    response = client.post(
-        reverse("masterclasses:session_import", args=[sessions[1].pk]),
-        {"file": upload("lijst.csv", listing), "chatham_house": "on"},
-    )
+    response = register_list(client, sessions[1], listing)
     assert response.status_code == 400
     page = response.content.decode()
     assert "Nergenshuizen" in page
@@ -216,10 +218,7 @@ def test_a_line_with_a_text_too_long_for_its_column_names_the_column(
         f"GM0197,{'N' * 151},lang@aalten.test,Inkoper\n"
         "GM0197,Femke Smit,geen-adres,Inkoper\n"
     )
-    response = client.post(
-        reverse("masterclasses:session_import", args=[sessions[1].pk]),
-        {"file": upload("lijst.csv", listing), "chatham_house": "on"},
-    )
+    response = register_list(client, sessions[1], listing)
     assert response.status_code == 400
     page = response.content.decode()
     assert "Line 2: Name is longer than 150 characters." in page

@@ -8,6 +8,7 @@ from django.urls import reverse
 from masterclasses.models import Registration
 from masterclasses.services import registration_create
 from tests.factories import attendee
+from tests.masterclasses.test_pages import form_data, session_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +57,7 @@ def test_a_hostile_session_on_the_municipalitys_form_is_refused_at_the_field(
 ):
     client.force_login(alice)
     url = reverse("masterclasses:organisation_masterclass", args=["gm0197", 1])
-    data = {
-        "mc1-session": value,
-        "mc1-name": "Collega 1",
-        "mc1-email": "collega1@aalten.test",
-        "mc1-function": "Inkoper",
-        "mc1-chatham_house": "on",
-    }
-    response = client.post(url, data)
+    response = client.post(url, {**form_data(sessions[1], 1), "mc1-session": value})
     assert response.status_code == 400
     assert "Selecteer een geldige keuze" in response.content.decode()
     assert not Registration.objects.exists()
@@ -75,15 +69,7 @@ def test_a_hostile_choice_on_the_organisers_form_is_refused_at_the_field(
     client, organiser, sessions, municipality_b, field, value
 ):
     client.force_login(organiser)
-    data = {
-        "mc1-session": sessions[1].pk,
-        "mc1-organisation": municipality_b.pk,
-        "mc1-name": "Collega 1",
-        "mc1-email": "collega1@apeldoorn.test",
-        "mc1-function": "Inkoper",
-        "mc1-chatham_house": "on",
-        f"mc1-{field}": value,
-    }
+    data = {**form_data(sessions[1], 1, organisation=municipality_b.pk), f"mc1-{field}": value}
     url = reverse("masterclasses:session_register", args=[sessions[1].pk])
     response = client.post(url, data)
     assert response.status_code == 400
@@ -111,14 +97,8 @@ def test_a_hostile_session_on_the_public_form_is_refused_at_the_field(client, se
 def test_a_hostile_number_of_places_is_refused_at_the_field(client, organiser, sessions, value):
     client.force_login(organiser)
     masterclass = sessions[3].masterclass
-    data = {
-        "session3-day": "2099-03-12",
-        "session3-start": "13:30",
-        "session3-end": "17:00",
-        "session3-place": "Zutphen",
-        "session3-capacity": value,
-    }
-    response = client.post(reverse("masterclasses:session_add", args=[masterclass.pk]), data)
+    url = reverse("masterclasses:session_add", args=[masterclass.pk])
+    response = client.post(url, session_form_data(capacity=value))
     assert response.status_code == 400
     assert 'name="session3-capacity"' in response.content.decode()
     assert not masterclass.sessions.filter(place="Zutphen").exists()

@@ -30,6 +30,13 @@ def form_data(session, number, prefix="mc1", **fields):
     return data
 
 
+def session_form_data(**fields):
+    """The organiser's form adding a session to masterclass 3, with ``fields`` changed."""
+    data = {"day": "2099-03-12", "start": "13:30", "end": "17:00", "place": "Zutphen"}
+    data.update({"capacity": "30", **fields})
+    return {f"session3-{key}": value for key, value in data.items()}
+
+
 def test_the_penvoerder_registers_a_colleague_and_sees_them_listed(client, alice, sessions):
     client.force_login(alice)
     response = client.post(page_of("gm0197"), form_data(sessions[1], 1, dietary="halal"))
@@ -177,13 +184,7 @@ def test_the_organiser_adds_a_session(client, organiser, sessions):
     client.force_login(organiser)
     masterclass = sessions[3].masterclass
     url = reverse("masterclasses:session_add", args=[masterclass.pk])
-    data = {
-        "session3-day": "2099-03-12",
-        "session3-start": "13:30",
-        "session3-end": "12:00",
-        "session3-place": "Zutphen",
-        "session3-capacity": "30",
-    }
+    data = session_form_data(end="12:00")
     response = client.post(url, data)
     assert response.status_code == 400
     assert 'value="Zutphen"' in response.content.decode()

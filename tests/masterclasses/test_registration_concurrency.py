@@ -18,6 +18,17 @@ ATTEMPTS = 20
 ROUNDS = 12
 
 
+def a_week_later(session):
+    """A second session of the same masterclass."""
+    return session_add(
+        masterclass=session.masterclass,
+        starts_at=session.starts_at + timedelta(days=7),
+        ends_at=session.ends_at + timedelta(days=7),
+        place="Zutphen, Stadhuis",
+        capacity=40,
+    )
+
+
 def register_all_at_once(sessions, organisation, round_number) -> list[str]:
     barrier = threading.Barrier(ATTEMPTS)
     outcomes = []
@@ -54,13 +65,7 @@ def register_all_at_once(sessions, organisation, round_number) -> list[str]:
 def test_twenty_registrations_at_once_end_with_exactly_three(sessions):
     require_postgresql()
     first = sessions[1]
-    second = session_add(
-        masterclass=first.masterclass,
-        starts_at=first.starts_at + timedelta(days=7),
-        ends_at=first.ends_at + timedelta(days=7),
-        place="Zutphen, Stadhuis",
-        capacity=40,
-    )
+    second = a_week_later(first)
     for round_number in range(ROUNDS):
         organisation = OrganisationFactory(name=f"Gemeente Gelijktijdig {round_number}")
         outcomes = register_all_at_once([first, second], organisation, round_number)
@@ -146,13 +151,7 @@ def test_one_address_sent_by_many_municipalities_at_once_is_registered_once(sess
     the rule it broke, never the database's error."""
     require_postgresql()
     first = sessions[1]
-    second = session_add(
-        masterclass=first.masterclass,
-        starts_at=first.starts_at + timedelta(days=7),
-        ends_at=first.ends_at + timedelta(days=7),
-        place="Zutphen, Stadhuis",
-        capacity=40,
-    )
+    second = a_week_later(first)
     for round_number in range(ROUNDS):
         email = f"gedeeld{round_number}@gemeente.test"
         refusals = []
