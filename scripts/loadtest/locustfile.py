@@ -1,8 +1,11 @@
 """The load test's simulated users (scripts/loadtest/README.md). Run by run.sh, never against
 anything but 127.0.0.1.
 
-- PingUser (phase 1, the baseline): logs in, then asks for /ping, the trivial logged-in page,
-  as fast as it is answered.
+- PingUser (phase 1, the baseline and the saturation): logs in and reads two sections of its
+  own scan, asks for /ping paced like a person (the latency floor), then in turns, each for
+  LOADTEST_SEGMENT seconds, asks for /ping back to back ("ping (max)") and saves answers back
+  to back ("save (max)"): the most pings and the most saves a second the same server answers,
+  measured in the same run (LOADTEST_ROUNDS times each, interleaved, to see the noise).
 - ScanEditor (phase 2): a penvoerder of a municipality of its own (seed.py) who logs in, opens
   the scan overview, opens sections and saves answers one at a time exactly as
   static/js/autosave.js does: the value, the question's hidden "version" and "original" and
@@ -12,7 +15,8 @@ anything but 127.0.0.1.
   who opens the results page and, as the browser does for its <img> tags, its three charts.
 
 Environment: LOADTEST_ACCOUNTS (the JSON seed.py wrote), LOADTEST_SAMPLES (a CSV file every
-request is appended to, for report.py), LOADTEST_THINK (a factor on every think time, 1).
+request is appended to, for report.py), LOADTEST_THINK (a factor on every think time, 1);
+phase 1 also LOADTEST_PING_PACED, LOADTEST_SEGMENT and LOADTEST_ROUNDS (run.sh sets them).
 Each simulated user sends an X-Forwarded-For address of its own, as the reverse proxy in
 front of gunicorn does in production (TRUSTED_PROXY_COUNT=1): allauth limits logins to 30 a
 minute per address, and fifty people do not share one.
@@ -58,13 +62,18 @@ INPUT_ATTR = re.compile(r'([a-z-]+)(?:="([^"]*)")?')
 # --- The measured window, and every request to a file of samples for report.py --------------
 # The window opens when every simulated user has logged in (the burst of first logins, at
 # ~0.6 s of PBKDF2 each, is ramp-up) and lasts LOADTEST_WINDOW seconds; then the run ends.
-# Phase 1 paces its pings for LOADTEST_PING_PACED seconds of it (the latency floor) and then
-# asks as fast as it is answered (the throughput ceiling).
+# Phase 1 paces its pings for LOADTEST_PING_PACED seconds of it (the latency floor), then runs
+# LOADTEST_ROUNDS rounds of two segments of LOADTEST_SEGMENT seconds each: pings back to back,
+# then saves back to back (the throughput ceilings of both, side by side on one server). Each
+# segment's start is written to the samples as a marker "#segment <kind> <round>".
 
 WINDOW = float(os.environ.get("LOADTEST_WINDOW", "120"))
-PING_PACED = float(os.environ.get("LOADTEST_PING_PACED", "20"))
+PING_PACED = float(os.environ.get("LOADTEST_PING_PACED", "15"))
+SEGMENT = float(os.environ.get("LOADTEST_SEGMENT", "0"))
+ROUNDS = int(os.environ.get("LOADTEST_ROUNDS", "0"))
 _samples = None
-_state = {"logged_in": 0, "all_in": None, "users": 0}
+# "mode": None before the window and while pacing, else "ping" or "save" (phase 1's segments).
+_state = {"logged_in": 0, "all_in": None, "users": 0, "mode": None}
 
 
 def _mark(label: str, value=0):
@@ -80,13 +89,21 @@ def _open_samples(environment, **kwargs):
         _samples = open(path, "a", buffering=1024 * 1024)  # noqa: SIM115 (closed at test_stop)
     _state["users"] = environment.parsed_options.num_users
     _mark("test_start", _state["users"])
-    gevent.spawn(_end_after_window, environment)
+    gevent.spawn(_run_window, environment)
 
 
-def _end_after_window(environment):
+def _run_window(environment):
     while _state["all_in"] is None:
         gevent.sleep(0.2)
-    gevent.sleep(WINDOW)
+    if SEGMENT and ROUNDS:
+        gevent.sleep(PING_PACED)
+        for number in range(1, ROUNDS + 1):
+            for kind in ("ping", "save"):
+                _state["mode"] = kind
+                _mark(f"segment {kind} {number}", SEGMENT)
+                gevent.sleep(SEGMENT)
+    else:
+        gevent.sleep(WINDOW)
     _mark("window_end", WINDOW)
     environment.runner.quit()
 
@@ -102,8 +119,9 @@ def in_window() -> bool:
     return _state["all_in"] is not None
 
 
-def ping_saturated() -> bool:
-    return in_window() and time.time() >= _state["all_in"] + PING_PACED
+def saturating() -> str | None:
+    """In phase 1's segments, what is asked back to back: "ping" or "save"."""
+    return _state["mode"]
 
 
 @events.request.add_listener
@@ -236,6 +254,11 @@ class Penvoerder(FastHttpUser):
         }
         self.origin = "{0.scheme}://{0.netloc}".format(urlparse(self.host))
         self.login()
+        self.prepare()
+        logged_in()
+
+    def prepare(self):
+        """What a user does once before the measured window opens."""
 
     def think(self, low: float, high: float):
         gevent.sleep(rng.uniform(low, high) * THINK)
@@ -300,7 +323,6 @@ class Penvoerder(FastHttpUser):
             raise StopUser("login failed")
         # Where LOGIN_REDIRECT_URL sends the browser: the municipality's home page.
         self.get(response.headers.get("Location", "/"), "home")
-        logged_in()
 
     def logout(self):
         page = self.get("/accounts/logout/", "logout form")
@@ -308,20 +330,97 @@ class Penvoerder(FastHttpUser):
         if match:
             self.post("/accounts/logout/", "logout", {"csrfmiddlewaretoken": match.group(1)}, 302)
 
+    # --- Filling in the scan, as the section page and autosave.js do ------------------------
+
+    def open_section(self, key: str) -> dict | None:
+        """A section page of the user's scan: its CSRF token and its question blocks."""
+        path = f"/scan/{self.code}/{self.year}/section/{key}/"
+        response = self.get(path, "section page", must_contain="data-autosave")
+        page = response.text or ""
+        match = CSRF_INPUT.search(page)
+        blocks = parse_blocks(page)
+        if match is None or not blocks:
+            return None
+        questions = [q for q in SECTIONS[key] if q["key"] in blocks]
+        return {"path": path, "csrf": match.group(1), "blocks": blocks, "questions": questions}
+
+    def save(self, question: dict, section: dict, name: str = "save answer"):
+        """One answer saved exactly as autosave.js saves it: a FormData of the CSRF token and
+        the question's fields (its value, and its hidden version and original), posted to the
+        block's data-autosave-url asking for JSON; from a JSON answer the new version and
+        original are taken over for the next save, and the fields stay as the user left
+        them. A block that shows a mistake asks for HTML (the whole block) instead."""
+        prefix = question["key"]
+        block = section["blocks"][prefix]
+        values = new_value(question, block)
+        data = [("csrfmiddlewaretoken", section["csrf"])]
+        data += [(f"{prefix}-value", value) for value in values]
+        data += list(block["hidden"].items())  # "<prefix>-version" and "<prefix>-original"
+        wants_block = block["state"] == "error"
+        accept = "text/html" if wants_block else "application/json, text/html;q=0.9"
+
+        def take_over(response):
+            kind = response.headers.get("Content-Type") or ""
+            if kind.startswith("application/json"):
+                state = response.json()
+                if not state.get("saved"):
+                    # Every value given here is a change: "nothing changed" would be a bug.
+                    return "answer not saved (the server saw no change)"
+                block["hidden"][f"{prefix}-version"] = str(state["version"])
+                block["hidden"][f"{prefix}-original"] = state["original"]
+                block["state"] = "saved"
+            else:
+                # As autosave.js's applyBlock: the version and original of the block.
+                fresh = parse_blocks(response.text or "").get(prefix)
+                if fresh is None or fresh["state"] != "saved":
+                    return f"answer not saved (block state {fresh and fresh['state']})"
+                block.update(hidden=fresh["hidden"], state=fresh["state"])
+            if question["type"] in ("number", "percentage"):
+                block["text"] = values[0]
+            else:
+                block["checked"] = values
+            return None
+
+        self.post(
+            block["url"],
+            name,
+            data,
+            expect=200,
+            extra={
+                "X-Requested-With": "fetch",
+                "Accept": accept,
+                "Referer": self.host + section["path"],
+            },
+            check=take_over,
+            multipart=True,
+        )
+
 
 class PingUser(Penvoerder):
-    """Phase 1, the framework's floor: every middleware and the session, no template, no
-    query of its own. First paced like a person (the latency floor), then back to back (the
-    most requests a second the server answers at all)."""
+    """Phase 1. The framework's floor, /ping: every middleware and the session, no template,
+    no query of its own; first paced like a person (the latency floor). Then the ceilings, in
+    turns: pings back to back (the most requests a second the server answers at all), and
+    answers saved back to back, each user in its own scan (the most saves a second)."""
 
     pool = "editors"
 
+    def prepare(self):
+        # Two sections of its own scan, read before the window opens, to save answers in.
+        keys = rng.sample(sorted(SECTIONS), min(2, len(SECTIONS)))
+        sections = [s for s in map(self.open_section, keys) if s is not None]
+        self.questions = [(q, s) for s in sections for q in s["questions"]]
+
     def wait_time(self):
-        return 0 if ping_saturated() else rng.uniform(1, 3) * THINK
+        return 0 if saturating() else rng.uniform(1, 3) * THINK
 
     @task
-    def ping(self):
-        name = "ping (max)" if ping_saturated() else "ping" if in_window() else "ping (ramp-up)"
+    def ask(self):
+        mode = saturating()
+        if mode == "save" and self.questions:
+            question, section = rng.choice(self.questions)
+            self.save(question, section, name="save (max)")
+            return
+        name = "ping (max)" if mode == "ping" else "ping" if in_window() else "ping (ramp-up)"
         self.get("/ping", name, must_contain="ok")
 
 
@@ -345,19 +444,13 @@ class ScanEditor(Penvoerder):
 
     @task
     def work_on_a_section(self):
-        key = rng.choice(self.section_keys)
-        path = f"/scan/{self.code}/{self.year}/section/{key}/"
-        response = self.get(path, "section page", must_contain="data-autosave")
-        page = response.text or ""
-        match = CSRF_INPUT.search(page)
-        blocks = parse_blocks(page)
-        if match is None or not blocks:
+        section = self.open_section(rng.choice(self.section_keys))
+        if section is None:
             return
-        csrf = match.group(1)
-        questions = [q for q in SECTIONS[key] if q["key"] in blocks]
+        questions = section["questions"]
         self.think(5, 15)  # reading the section's introduction and its first question
         for question in rng.sample(questions, min(len(questions), rng.randint(2, 6))):
-            self.save(question, blocks, csrf, referer=path)
+            self.save(question, section)
             self.think(4, 12)  # reading the next question and its help, choosing an answer
         self.sections_done += 1
         if self.sections_done % 3 == 0:
@@ -369,31 +462,6 @@ class ScanEditor(Penvoerder):
             self.login()
             self.sections_done, self.session_length = 0, rng.randint(2, 5)
             self.overview()
-
-    def save(self, question: dict, blocks: dict, csrf: str, referer: str):
-        prefix = question["key"]
-        block = blocks[prefix]
-        data = [("csrfmiddlewaretoken", csrf)]
-        data += [(f"{prefix}-value", value) for value in new_value(question, block)]
-        data += list(block["hidden"].items())  # "<prefix>-version" and "<prefix>-original"
-
-        def take_over(response):
-            # As autosave.js's takeOver: the block's new version and original, for the next save.
-            fresh = parse_blocks(response.text or "").get(prefix)
-            if fresh is None or fresh["state"] != "saved":
-                return f"answer not saved (block state {fresh and fresh['state']})"
-            block.update(hidden=fresh["hidden"], checked=fresh["checked"], text=fresh["text"])
-            return None
-
-        self.post(
-            block["url"],
-            "save answer",
-            data,
-            expect=200,
-            extra={"X-Requested-With": "fetch", "Referer": self.host + referer},
-            check=take_over,
-            multipart=True,
-        )
 
 
 class ResultsViewer(Penvoerder):

@@ -4,6 +4,8 @@ reports/loadtest.md and exits 1 when a target is missed.
 
 Figures are taken over each phase's measured window: from the moment every simulated user has
 logged in until the window's end. Failures are counted over the whole run, ramp-up included.
+Phase 1's back-to-back segments (pings, then saves, in rounds) are each measured from SETTLE
+seconds after they began, so that no request of the segment before is still being answered.
 """
 
 import argparse
@@ -13,10 +15,14 @@ import math
 import re
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 TARGETS = {"save answer": 200.0, "results page": 500.0}  # p95, milliseconds
+# Under saturation, on the same server in the same run: saves a second ÷ pings a second.
+THROUGHPUT_TARGET = 0.5
+SETTLE = 2.0  # seconds at the start of each back-to-back segment that are not measured
 ORDER = [
     "login form",
     "login",
@@ -30,6 +36,8 @@ ORDER = [
     "logout",
 ]
 LOGIN_FLOW = ("login form", "login", "home")
+# The client's name of each back-to-back request, and the server's (SERVER_NAMES).
+SATURATED = {"ping": ("ping (max)", "ping"), "save": ("save (max)", "save answer")}
 # How gunicorn_conf.py's paths map onto the names locust gives its requests.
 SERVER_NAMES = [
     ("GET", re.compile(r"^/ping$"), "ping"),
@@ -59,6 +67,21 @@ def mean(values) -> float:
     return sum(values) / len(values) if values else math.nan
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One back-to-back segment of phase 1: what was asked ("ping" or "save"), in which
+    round, and the measured part of it (from SETTLE seconds after its start)."""
+
+    kind: str
+    round: int
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
 class Phase:
     """One locust run's samples: requests per name, markers, failures."""
 
@@ -82,6 +105,20 @@ class Phase:
     def window(self) -> float:
         return (self.end - self.start) if self.start and self.end else 0.0
 
+    def segments(self) -> list[Segment]:
+        """Phase 1's back-to-back segments, in the order they ran."""
+        starts = sorted(
+            (when, label.split()[1], int(label.split()[2]))
+            for label, when in self.markers.items()
+            if label.startswith("segment ")
+        )
+        ends = [when for when, _k, _r in starts[1:]] + [self.end]
+        return [
+            Segment(kind, number, when + SETTLE, end)
+            for (when, kind, number), end in zip(starts, ends, strict=True)
+            if end is not None and end > when + SETTLE
+        ]
+
     def in_window(self, name: str, start=None, end=None) -> list[float]:
         start = self.start if start is None else start
         end = self.end if end is None else end
@@ -98,25 +135,66 @@ class Phase:
         return found
 
 
-def server_timings(paths: list[Path]) -> list[tuple[float, str, int, float, float]]:
+@dataclass(frozen=True)
+class Timing:
+    """One request as gunicorn_conf.py timed it in the worker."""
+
+    when: float
+    name: str
+    status: int
+    wall: float  # ms
+    cpu: float  # ms, the handling thread's
+    queries: float  # SQL queries through Django's connection (nan in older files)
+    sql: float  # ms spent waiting for them
+
+
+def server_timings(paths: list[Path]) -> list[Timing]:
     rows = []
     for path in paths:
         for line in path.read_text().splitlines():
             parts = line.split(",")
-            if len(parts) != 6:
+            if len(parts) not in (6, 8):
                 continue
-            when, method, url, status, wall, cpu = parts
+            when, method, url, status, wall, cpu = parts[:6]
+            queries, sql = parts[6:] if len(parts) == 8 else ("nan", "nan")
             name = next(
                 (n for m, pattern, n in SERVER_NAMES if m == method and pattern.match(url)), None
             )
             if name:
-                rows.append((float(when), name, int(status or 0), float(wall), float(cpu)))
+                rows.append(
+                    Timing(
+                        float(when),
+                        name,
+                        int(status or 0),
+                        float(wall),
+                        float(cpu),
+                        float(queries),
+                        float(sql),
+                    )
+                )
     return rows
 
 
-def server_cost(rows, name, start, end) -> tuple[float, float]:
-    chosen = [(wall, cpu) for when, n, _s, wall, cpu in rows if n == name and start <= when < end]
-    return mean(w for w, _ in chosen), mean(c for _, c in chosen)
+@dataclass(frozen=True)
+class Cost:
+    """Mean server-side cost of one kind of request over a stretch of time."""
+
+    count: int
+    wall: float
+    cpu: float
+    queries: float
+    sql: float
+
+
+def server_cost(rows: list[Timing], name, start, end) -> Cost:
+    chosen = [r for r in rows if r.name == name and start <= r.when < end]
+    return Cost(
+        len(chosen),
+        mean(r.wall for r in chosen),
+        mean(r.cpu for r in chosen),
+        mean(r.queries for r in chosen),
+        mean(r.sql for r in chosen),
+    )
 
 
 def cpu_use(path: Path | None, start, end) -> dict[str, float]:
@@ -149,6 +227,11 @@ def cpu_line(use: dict[str, float]) -> str:
     )
 
 
+def elsewhere(use: dict[str, float]) -> float:
+    """The share of the machine that processes other than the load test's used."""
+    return use.get("other", 0.0) + use.get("postgres (other)", 0.0)
+
+
 def fmt(value: float, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -175,6 +258,355 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+HEADER = ["request", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms"]
+HEADER.append("failures")
+
+
+# --- Phase 1: the baseline and the saturation -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One back-to-back segment as measured: client side, server side, the machine's CPU."""
+
+    segment: Segment
+    latencies: list[float]
+    cost: Cost
+    cpu: dict[str, float]
+    cores: int
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.segment.seconds
+
+    def cpu_per_request(self, group: str) -> float:
+        """Milliseconds of CPU of a process group per request answered in the segment."""
+        if not self.latencies or group not in self.cpu:
+            return math.nan
+        used = self.cpu[group] / 100 * self.cores * self.segment.seconds
+        return 1000 * used / len(self.latencies)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    paced: list[float]
+    paced_window: float
+    paced_cost: Cost
+    split: float | None
+    measured: list[Measured]
+
+    def pooled_rps(self, kind: str) -> float:
+        chosen = [m for m in self.measured if m.segment.kind == kind]
+        seconds = sum(m.segment.seconds for m in chosen)
+        return sum(len(m.latencies) for m in chosen) / seconds if seconds else math.nan
+
+    @property
+    def ping_rps(self) -> float:
+        return self.pooled_rps("ping")
+
+    @property
+    def save_rps(self) -> float:
+        return self.pooled_rps("save")
+
+    @property
+    def ratio(self) -> float:
+        ping, save = self.ping_rps, self.save_rps
+        return save / ping if ping and not math.isnan(ping) else math.nan
+
+    def round_ratios(self) -> list[tuple[int, float, float, float]]:
+        """Per round: ping req/s, save req/s and their ratio."""
+        rounds = sorted({m.segment.round for m in self.measured})
+        found = []
+        for number in rounds:
+            by_kind = {m.segment.kind: m for m in self.measured if m.segment.round == number}
+            if "ping" in by_kind and "save" in by_kind:
+                ping, save = by_kind["ping"].rps, by_kind["save"].rps
+                found.append((number, ping, save, save / ping if ping else math.nan))
+        return found
+
+
+def cores_of(path: Path | None) -> int:
+    if path is None or not path.exists():
+        return 0
+    for line in path.read_text().splitlines():
+        if line.strip():
+            return int(json.loads(line).get("cores", 0))
+    return 0
+
+
+def baseline(one: Phase, meta: dict, server: list[Timing], cpu: Path | None) -> Baseline:
+    split = one.start + meta["ping_paced"] if one.start is not None else None
+    paced = one.in_window("ping", one.start, split) if split else []
+    paced_cost = (
+        server_cost(server, "ping", one.start, split) if split else Cost(0, *[math.nan] * 4)
+    )
+    cores = cores_of(cpu)
+    measured = []
+    for segment in one.segments():
+        client, server_name = SATURATED[segment.kind]
+        measured.append(
+            Measured(
+                segment,
+                one.in_window(client, segment.start, segment.end),
+                server_cost(server, server_name, segment.start, segment.end),
+                cpu_use(cpu, segment.start, segment.end),
+                cores,
+            )
+        )
+    return Baseline(paced, (split - one.start) if split else 0.0, paced_cost, split, measured)
+
+
+def saturation_lines(base: Baseline, failures: dict[str, list[str]]) -> list[str]:
+    out = []
+    rows = [
+        stats_row(
+            f"ping, paced ({base.paced_window:.0f} s)",
+            base.paced,
+            base.paced_window,
+            len(failures.get("ping", [])),
+        )
+    ]
+    for m in base.measured:
+        client, _server = SATURATED[m.segment.kind]
+        rows.append(
+            stats_row(
+                f"{client}, round {m.segment.round} ({m.segment.seconds:.0f} s)",
+                m.latencies,
+                m.segment.seconds,
+                len(failures.get(client, [])) if m is base.measured[0] else 0,
+            )
+        )
+    out += table(HEADER, rows)
+    out += [
+        "",
+        "Failures of the back-to-back requests are counted once, on the first row, over the "
+        "whole phase.",
+        "",
+        f"Server side, paced: {fmt(base.paced_cost.wall, 1)} ms wall, "
+        f"{fmt(base.paced_cost.cpu, 1)} ms CPU a ping.",
+        "",
+        "### Saturation: /ping and the save side by side",
+        "",
+        "The same 50 users on the same server, in turns: pings back to back, then answers "
+        "saved back to back (each user in its own scan, as autosave.js saves them: JSON "
+        f"answer, version taken over), {len(base.round_ratios())} rounds. Each segment is "
+        f"measured from {SETTLE:.0f} s after it began.",
+        "",
+    ]
+    ratio_rows = [
+        [f"round {n}", fmt(ping, 1), fmt(save, 1), fmt(ratio, 3)]
+        for n, ping, save, ratio in base.round_ratios()
+    ]
+    ratio_rows.append(
+        [
+            "**all rounds**",
+            f"**{fmt(base.ping_rps, 1)}**",
+            f"**{fmt(base.save_rps, 1)}**",
+            f"**{fmt(base.ratio, 3)}**",
+        ]
+    )
+    out += table(["", "ping (max) req/s", "save (max) req/s", "save ÷ ping"], ratio_rows)
+    out += [
+        "",
+        "Where the time of one request goes, per segment: inside the gunicorn worker (wall; "
+        "the handling thread's CPU; SQL queries and the time waited for them), and the CPU "
+        "the machine's processes used per request answered (the sampler's shares ÷ the "
+        "requests; PostgreSQL's work is in its own column, locust's is the load generator's).",
+        "",
+    ]
+    cost_rows = []
+    for m in base.measured:
+        client, _server = SATURATED[m.segment.kind]
+        cost_rows.append(
+            [
+                f"{client}, round {m.segment.round}",
+                fmt(m.rps, 1),
+                fmt(percentile(m.latencies, 95)),
+                fmt(m.cost.wall, 1),
+                fmt(m.cost.cpu, 1),
+                fmt(m.cost.queries, 1),
+                fmt(m.cost.sql, 1),
+                fmt(m.cpu_per_request("gunicorn"), 1),
+                fmt(m.cpu_per_request("postgres (load test)"), 1),
+                fmt(m.cpu_per_request("locust"), 1),
+                fmt(m.cpu.get("machine", math.nan)) + " %",
+                fmt(elsewhere(m.cpu)) + " %",
+            ]
+        )
+    out += table(
+        [
+            "segment",
+            "req/s",
+            "p95 ms",
+            "server wall ms",
+            "server CPU ms",
+            "SQL queries",
+            "SQL ms",
+            "gunicorn CPU ms/req",
+            "PostgreSQL CPU ms/req",
+            "locust CPU ms/req",
+            "machine busy",
+            "others' use",
+        ],
+        cost_rows,
+    )
+    return out
+
+
+# --- Phase 2: the users -------------------------------------------------------------------------
+
+
+def phase_two_rows(two: Phase, names: list[str], whole) -> tuple[list[list[str]], int]:
+    failures = two.failures()
+    rows, everything = [], []
+    for name in names:
+        values = two.in_window(name)
+        everything += values
+        if name in LOGIN_FLOW and whole[0] and whole[1]:
+            # Most logins are the first ones, in the ramp-up: these rows cover the whole phase.
+            values = two.in_window(name, *whole)
+            label, span = f"{name} ¹", whole[1] - whole[0]
+        else:
+            label, span = name, two.window
+        rows.append(stats_row(label, values, span, len(failures.get(name, []))))
+    total_failures = sum(len(v) for v in failures.values())
+    rows.append([f"**{c}**" for c in stats_row("total", everything, two.window, total_failures)])
+    return rows, total_failures
+
+
+def ratio_rows(two: Phase, names, whole, server, base: Baseline) -> list[list[str]]:
+    floor_latency = mean(base.paced)
+    ping_cpu = base.paced_cost.cpu
+    rows = []
+    for name in names:
+        start, end = two.start or 0, two.end or 0
+        if name in LOGIN_FLOW and whole[0] and whole[1]:
+            start, end = whole  # as in the table above
+        values = two.in_window(name, start, end)
+        cost = server_cost(server, name, start, end)
+        latency_ratio = mean(values) / floor_latency if values and floor_latency else math.nan
+        rps = len(values) / (end - start) if end > start else math.nan
+        times = cost.cpu / ping_cpu if ping_cpu else math.nan
+        measured = base.ratio if name == SATURATED["save"][1] else math.nan
+        rows.append(
+            [
+                name,
+                fmt(latency_ratio, 1) + "×",
+                fmt(100 * rps / base.ping_rps, 2) + " %",
+                fmt(cost.wall, 1),
+                fmt(cost.cpu, 1),
+                fmt(cost.queries, 1),
+                fmt(times, 1) + "×",
+                f"**{fmt(measured, 3)}**" if not math.isnan(measured) else "–",
+                fmt(1 / times, 3) if times else "–",
+                fmt(base.ping_rps / times) if times else "–",
+            ]
+        )
+    return rows
+
+
+# --- The report -----------------------------------------------------------------------------------
+
+
+def log_errors(path: Path | None) -> list[str]:
+    if not path or not path.exists():
+        return []
+    return [
+        line
+        for line in path.read_text(errors="replace").splitlines()
+        if "Traceback" in line or "Internal Server Error" in line or "[ERROR]" in line
+    ]
+
+
+def verdict(meta, one, two, server, base: Baseline, logged: list[str]) -> list[tuple]:
+    problems = []
+    if one.start is None:
+        problems.append("phase 1 never had all its users logged in")
+    if two.start is None:
+        problems.append("phase 2 never had all its users logged in")
+    if two.window < meta["window"] - 1:
+        problems.append(
+            f"phase 2 measured {two.window:.0f} s, fewer than the {meta['window']:.0f} s"
+        )
+    if len(base.round_ratios()) < meta["rounds"]:
+        problems.append(
+            f"phase 1 measured {len(base.round_ratios())} rounds of pings and saves back to "
+            f"back, fewer than the {meta['rounds']}"
+        )
+    server_errors = [r for r in server if r.status >= 500]
+    failed = sum(len(v) for v in one.failures().values())
+    failed += sum(len(v) for v in two.failures().values())
+    errors = failed + len(server_errors)
+    checks = [
+        (
+            "no errors (failed requests in both phases, ramp-up included; HTTP 5xx at the server)",
+            errors == 0 and not logged,
+            f"{errors} failed requests, {len(server_errors)} 5xx, "
+            f"{len(logged)} error lines in gunicorn's log",
+        )
+    ]
+    for name, limit in TARGETS.items():
+        p95 = percentile(two.in_window(name), 95)
+        checks.append((f"{name}: p95 under {limit:.0f} ms", p95 < limit, f"p95 {fmt(p95)} ms"))
+    rounds = ", ".join(fmt(r, 2) for _n, _p, _s, r in base.round_ratios()) or "–"
+    checks.append(
+        (
+            f"save answer: throughput under saturation at least {THROUGHPUT_TARGET} of /ping's "
+            "(same server, same run)",
+            base.ratio >= THROUGHPUT_TARGET,
+            f"{fmt(base.save_rps, 1)} ÷ {fmt(base.ping_rps, 1)} req/s = "
+            f"{fmt(base.ratio, 3)} (per round: {rounds})",
+        )
+    )
+    checks.append(
+        (
+            f"{meta['users']} users for at least {meta['window']:.0f} s",
+            not problems,
+            "; ".join(problems) or f"{two.window:.0f} s measured",
+        )
+    )
+    return checks
+
+
+def introduction(meta: dict) -> list[str]:
+    when = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    server_desc = (
+        f"gunicorn {meta['gunicorn']}, {meta['workers']} {meta['worker_class']} workers"
+        + (f" × {meta['threads']} threads" if meta["threads"] > 1 else "")
+    )
+    commit = meta.get("commit")
+    if commit and meta.get("dirty"):
+        commit += f" with uncommitted changes in {', '.join(meta['dirty'])}"
+    return [
+        f"Measured {when} on {meta['cores']} cores ({meta['cpu']}), {meta['memory_gb']} GB;"
+        f" load average before the run {', '.join(f'{x:.2f}' for x in meta['load_before'])}"
+        " (1, 5, 15 min)."
+        f" {server_desc}, one Celery worker; PostgreSQL {meta['postgresql']}, Redis;"
+        f" Django {meta['django']}, Python {meta['python']}, locust {meta['locust']}"
+        + (f"; commit {commit}" if commit else "")
+        + ". Production settings (DEBUG off, hashed static files) over plain HTTP on"
+        f" {meta['host']}."
+    ]
+
+
+def failure_lines(one: Phase, two: Phase, server, logged) -> list[str]:
+    failures = {f"phase 1: {k}": v for k, v in one.failures().items()}
+    failures.update({f"phase 2: {k}": v for k, v in two.failures().items()})
+    server_errors = [r for r in server if r.status >= 500]
+    if not (failures or server_errors or logged):
+        return []
+    out = ["", "## Failures", ""]
+    for name, reasons in failures.items():
+        counted = defaultdict(int)
+        for reason in reasons:
+            counted[reason] += 1
+        for reason, count in sorted(counted.items(), key=lambda x: -x[1]):
+            out.append(f"- {name}: {count} × {reason}")
+    for line in logged[:10]:
+        out.append(f"- gunicorn log: `{line.strip()[:200]}`")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meta", type=Path, required=True)
@@ -189,157 +621,33 @@ def main() -> int:
     meta = json.loads(args.meta.read_text())
     one, two = Phase(args.phase1), Phase(args.phase2)
     server = server_timings(args.server)
-    problems = []
-
-    # --- Phase 1: the baseline -------------------------------------------------------------
-    if one.start is None:
-        problems.append("phase 1 never had all its users logged in")
-        split = None
-    else:
-        split = one.start + meta["ping_paced"]
-    paced = one.in_window("ping", one.start, split) if split else []
-    maxed = one.in_window("ping (max)", split, one.end) if split else []
-    paced_window = (split - one.start) if split else 0
-    max_window = (one.end - split) if split and one.end else 0
-    floor_latency = mean(paced)
-    ceiling_rps = len(maxed) / max_window if max_window else math.nan
-    ping_wall, ping_cpu = (
-        server_cost(server, "ping", one.start, split) if split else (math.nan, math.nan)
-    )
-    one_failures = one.failures()
-
-    # --- Phase 2: the users ------------------------------------------------------------------
-    if two.start is None:
-        problems.append("phase 2 never had all its users logged in")
-    window = two.window
-    if window < meta["window"] - 1:
-        problems.append(f"phase 2 measured {window:.0f} s, fewer than the {meta['window']:.0f} s")
-    two_failures = two.failures()
+    base = baseline(one, meta, server, args.cpu)
     names = [n for n in ORDER if n in two.samples] + sorted(set(two.samples) - set(ORDER))
-
-    header = ["request", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms"]
-    header.append("failures")
-    rows_two = []
-    everything = []
     whole = (two.markers.get("test_start"), two.end)
-    for name in names:
-        values = two.in_window(name)
-        everything += values
-        if name in LOGIN_FLOW and whole[0] and whole[1]:
-            # Most logins are the first ones, in the ramp-up: these rows cover the whole phase.
-            values = two.in_window(name, *whole)
-            label, span = f"{name} ¹", whole[1] - whole[0]
-        else:
-            label, span = name, window
-        rows_two.append(stats_row(label, values, span, len(two_failures.get(name, []))))
-    total_failures = sum(len(v) for v in two_failures.values())
-    rows_two.append([f"**{c}**" for c in stats_row("total", everything, window, total_failures)])
+    rows_two, _failed = phase_two_rows(two, names, whole)
     ramp_logins = [
         ms for when, ms, _f, _r in two.samples.get("login", []) if two.start and when < two.start
     ]
-
-    rows_one = [
-        stats_row(
-            f"ping, paced ({paced_window:.0f} s)",
-            paced,
-            paced_window,
-            len(one_failures.get("ping", [])),
-        ),
-        stats_row(
-            f"ping (max), back to back ({max_window:.0f} s)",
-            maxed,
-            max_window,
-            len(one_failures.get("ping (max)", [])),
-        ),
-    ]
-    one_total_failures = sum(len(v) for v in one_failures.values())
-
-    # --- Ratios to the baseline -------------------------------------------------------------
-    ratio_rows = []
-    for name in names:
-        start, end = two.start or 0, two.end or 0
-        if name in LOGIN_FLOW and whole[0] and whole[1]:
-            start, end = whole  # as in the table above
-        values = two.in_window(name, start, end)
-        wall, cpu = server_cost(server, name, start, end)
-        latency_ratio = mean(values) / floor_latency if values and floor_latency else math.nan
-        rps = len(values) / (end - start) if end > start else math.nan
-        cost = cpu / ping_cpu if ping_cpu else math.nan
-        ratio_rows.append(
-            [
-                name,
-                fmt(latency_ratio, 1) + "×",
-                fmt(100 * rps / ceiling_rps, 2) + " %",
-                fmt(wall, 1),
-                fmt(cpu, 1),
-                fmt(cost, 1) + "×",
-                fmt(1 / cost, 3) if cost else "–",
-                fmt(ceiling_rps / cost) if cost else "–",
-            ]
-        )
-
-    # --- Verdict ----------------------------------------------------------------------------
-    server_errors = [r for r in server if r[2] >= 500]
-    log_errors = []
-    if args.server_log and args.server_log.exists():
-        log_errors = [
-            line
-            for line in args.server_log.read_text(errors="replace").splitlines()
-            if "Traceback" in line or "Internal Server Error" in line or "[ERROR]" in line
-        ]
-    errors = one_total_failures + total_failures + len(server_errors)
-    checks = [
-        (
-            "no errors (failed requests in both phases, ramp-up included; HTTP 5xx at the server)",
-            errors == 0 and not log_errors,
-            f"{errors} failed requests, {len(server_errors)} 5xx, "
-            f"{len(log_errors)} error lines in gunicorn's log",
-        )
-    ]
-    for name, limit in TARGETS.items():
-        p95 = percentile(two.in_window(name), 95)
-        checks.append((f"{name}: p95 under {limit:.0f} ms", p95 < limit, f"p95 {fmt(p95)} ms"))
-    checks.append(
-        (
-            f"{meta['users']} users for at least {meta['window']:.0f} s",
-            not problems,
-            "; ".join(problems) or f"{window:.0f} s measured",
-        )
-    )
+    logged = log_errors(args.server_log)
+    checks = verdict(meta, one, two, server, base, logged)
     passed = all(ok for _c, ok, _d in checks)
     phase_two_cpu = cpu_use(args.cpu, two.start, two.end)
 
-    when = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    server_desc = (
-        f"gunicorn {meta['gunicorn']}, {meta['workers']} {meta['worker_class']} workers"
-        + (f" × {meta['threads']} threads" if meta["threads"] > 1 else "")
-    )
-    out = [
-        f"# Load test — {'PASS' if passed else 'FAIL'}",
-        "",
-        f"Measured {when} on {meta['cores']} cores ({meta['cpu']}), {meta['memory_gb']} GB;"
-        f" load average before the run {', '.join(f'{x:.2f}' for x in meta['load_before'])}"
-        " (1, 5, 15 min)."
-        f" {server_desc}, one Celery worker; PostgreSQL {meta['postgresql']}, Redis;"
-        f" Django {meta['django']}, Python {meta['python']}, locust {meta['locust']}"
-        + (f"; commit {meta['commit']}" if meta.get("commit") else "")
-        + ". Production settings (DEBUG off, hashed static files) over plain HTTP on"
-        f" {meta['host']}.",
-        "",
-        "## Verdict",
-        "",
-    ]
+    out = [f"# Load test — {'PASS' if passed else 'FAIL'}", "", *introduction(meta), ""]
+    out += ["## Verdict", ""]
     out += [f"- {'PASS' if ok else '**FAIL**'} — {check}: {detail}" for check, ok, detail in checks]
-    busy_elsewhere = phase_two_cpu.get("other", 0.0) + phase_two_cpu.get("postgres (other)", 0.0)
-    if busy_elsewhere > 10:
-        out += [
-            "",
-            f"**Warning:** processes other than the load test's used {busy_elsewhere:.0f} % of "
-            "the machine during phase 2's window; these are not the figures of a quiet machine.",
-        ]
+    for what, use in [("phase 2's window", phase_two_cpu)] + [
+        (f"the {m.segment.kind} segment of round {m.segment.round}", m.cpu) for m in base.measured
+    ]:
+        if elsewhere(use) > 10:
+            out += [
+                "",
+                f"**Warning:** processes other than the load test's used {elsewhere(use):.0f} % "
+                f"of the machine during {what}; these are not the figures of a quiet machine.",
+            ]
     out += [
         "",
-        f"## Phase 2: {meta['users']} users, {window:.0f} s measured",
+        f"## Phase 2: {meta['users']} users, {two.window:.0f} s measured",
         "",
         "Penvoerders filling in a scan of their own (log in, scan overview, section pages, "
         "answers saved one at a time as autosave.js does) and penvoerders opening their "
@@ -347,7 +655,7 @@ def main() -> int:
         "were logged in; failures over the whole phase.",
         "",
     ]
-    out += table(header, rows_two)
+    out += table(HEADER, rows_two)
     out += ["", cpu_line(phase_two_cpu)]
     out += [
         "",
@@ -355,39 +663,40 @@ def main() -> int:
         f"({fmt(whole[1] - whole[0] if whole[0] and whole[1] else math.nan)} s), ramp-up "
         f"included, with the {len(ramp_logins)} first logins while users were started; the "
         "total row counts them in the window only.",
-    ]
-    out += [
         "",
-        f"## Phase 1: the baseline, {meta['users']} users on /ping",
+        f"## Phase 1: the baseline and the saturation, {meta['users']} users",
         "",
         "`/ping` is a logged-in page with every middleware and the session but no template "
         "and no query of its own: the framework's floor. First paced like people (1–3 s "
-        "apart: the latency floor), then back to back (the most requests a second the "
-        "server answers at all: the throughput ceiling).",
+        "apart: the latency floor), then in turns back to back: pings (the most requests a "
+        "second the server answers at all: the throughput ceiling) and saves of an answer "
+        "(the most saves a second), each segment "
+        f"{meta['segment']:.0f} s.",
         "",
     ]
-    out += table(header, rows_one)
+    out += saturation_lines(base, one.failures())
+    out += ["", "Paced: " + cpu_line(cpu_use(args.cpu, one.start, base.split))]
+    for m in base.measured:
+        label = f"{SATURATED[m.segment.kind][0]}, round {m.segment.round}"
+        out += ["", f"{label}: " + cpu_line(m.cpu)]
     out += [
-        "",
-        f"Server side, paced: {fmt(ping_wall, 1)} ms wall, {fmt(ping_cpu, 1)} ms CPU a ping.",
-        "",
-        "Paced: " + cpu_line(cpu_use(args.cpu, one.start, split)),
-        "",
-        "Back to back: " + cpu_line(cpu_use(args.cpu, split, one.end)),
         "",
         "## Relative to the baseline",
         "",
         f"- **latency ×**: the request's mean latency in phase 2 ÷ the paced ping's mean "
-        f"latency ({fmt(floor_latency, 1)} ms).",
+        f"latency ({fmt(mean(base.paced), 1)} ms).",
         f"- **share of ping max**: the request's req/s in phase 2 ÷ the back-to-back ping's "
-        f"req/s ({fmt(ceiling_rps)} req/s).",
-        "- **server wall / CPU**: mean per request inside the gunicorn worker, from request "
-        "read to response written; CPU is the handling thread's (Python: Django and the view; "
-        "PostgreSQL's own work is not in it).",
-        f"- **cost × ping**: the request's server CPU ÷ the ping's ({fmt(ping_cpu, 1)} ms). "
-        "**Throughput ratio** = 1 ÷ cost: the share of the framework's floor rate this "
-        "request can be served at, and **≈ max req/s** = that × the ping ceiling — an "
-        "estimate, assuming the request is bound by the web workers' CPU as the ping is.",
+        f"req/s ({fmt(base.ping_rps)} req/s, all rounds).",
+        "- **server wall / CPU / SQL queries**: mean per request inside the gunicorn worker, "
+        "from request read to response written; CPU is the handling thread's (Python: Django "
+        "and the view; PostgreSQL's own work is not in it).",
+        f"- **cost × ping**: the request's server CPU ÷ the paced ping's "
+        f"({fmt(base.paced_cost.cpu, 1)} ms).",
+        "- **throughput ratio**: measured — the request's req/s back to back ÷ /ping's back "
+        "to back, on the same server in the same run (phase 1's saturation; the save only). "
+        f"Target for the save: at least {THROUGHPUT_TARGET}.",
+        "- **1 ÷ cost** and **≈ max req/s** (= 1 ÷ cost × the ping ceiling): an estimate for "
+        "every request, assuming it is bound by the web workers' CPU as the ping is.",
         "",
     ]
     out += table(
@@ -397,24 +706,15 @@ def main() -> int:
             "share of ping max",
             "server wall ms",
             "server CPU ms",
+            "SQL queries",
             "cost × ping",
             "throughput ratio",
+            "1 ÷ cost",
             "≈ max req/s",
         ],
-        ratio_rows,
+        ratio_rows(two, names, whole, server, base),
     )
-    failures = {**{f"phase 1: {k}": v for k, v in one_failures.items()}}
-    failures.update({f"phase 2: {k}": v for k, v in two_failures.items()})
-    if failures or server_errors or log_errors:
-        out += ["", "## Failures", ""]
-        for name, reasons in failures.items():
-            counted = defaultdict(int)
-            for reason in reasons:
-                counted[reason] += 1
-            for reason, count in sorted(counted.items(), key=lambda x: -x[1]):
-                out.append(f"- {name}: {count} × {reason}")
-        for line in log_errors[:10]:
-            out.append(f"- gunicorn log: `{line.strip()[:200]}`")
+    out += failure_lines(one, two, server, logged)
     out.append("")
     args.out.write_text("\n".join(out))
     return 0 if passed else 1

@@ -12,7 +12,10 @@ HERE=scripts/loadtest
 USERS=${LOADTEST_USERS:-50}
 WINDOW=${LOADTEST_WINDOW:-120}             # seconds measured in phase 2, all users logged in
 PING_PACED=${LOADTEST_PING_PACED:-15}      # phase 1: paced pings (latency floor), seconds
-PING_MAX=${LOADTEST_PING_MAX:-15}          # phase 1: back-to-back pings (ceiling), seconds
+# Phase 1's saturation: ROUNDS rounds of pings back to back, then saves back to back, SEGMENT
+# seconds each (report.py leaves the first 2 s of each out: 20 s measured of 22).
+SEGMENT=${LOADTEST_SEGMENT:-22}
+ROUNDS=${LOADTEST_ROUNDS:-2}
 WORKER_CLASS=${LOADTEST_WORKER_CLASS:-sync}
 WORKERS=${LOADTEST_WORKERS:-6}              # measured: see README.md
 THREADS=${LOADTEST_THREADS:-1}
@@ -172,7 +175,7 @@ machine_meta() {
   "$BIN/python" - "$@" <<'EOF'
 import json, os, platform, subprocess, sys
 import django, gunicorn, locust, psycopg
-out, workers, threads, worker_class, users, window, paced, maxed, port = sys.argv[1:10]
+out, workers, threads, worker_class, users, window, paced, segment, rounds, port = sys.argv[1:11]
 with psycopg.connect(os.environ["DATABASE_URL"]) as db:
     pg = db.execute("show server_version").fetchone()[0]
 cpu = "unknown"
@@ -187,8 +190,14 @@ try:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
+    # What runs is the working tree: say which top-level paths differ from the commit.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True, text=True, check=False,
+    ).stdout.splitlines()
+    dirty = sorted({line[3:].split("/")[0] for line in status if line[3:]})
 except OSError:
-    commit = ""
+    commit, dirty = "", []
 meta = {
     "cpu": cpu,
     "cores": os.cpu_count(),
@@ -200,27 +209,30 @@ meta = {
     "locust": locust.__version__,
     "postgresql": pg,
     "commit": commit,
+    "dirty": dirty,
     "worker_class": worker_class,
     "workers": int(workers),
     "threads": int(threads),
     "users": int(users),
     "window": float(window),
     "ping_paced": float(paced),
-    "ping_max": float(maxed),
+    "segment": float(segment),
+    "rounds": int(rounds),
     "host": f"http://127.0.0.1:{port}",
 }
 json.dump(meta, open(out, "w"), indent=1)
 EOF
 }
-LOADTEST_LOAD_BEFORE=$LOAD_BEFORE machine_meta "$WORK/meta.json" "$WORKERS" "$THREADS" "$WORKER_CLASS" "$USERS" "$WINDOW" \
-  "$PING_PACED" "$PING_MAX" "$PORT"
+LOADTEST_LOAD_BEFORE=$LOAD_BEFORE machine_meta "$WORK/meta.json" "$WORKERS" "$THREADS" \
+  "$WORKER_CLASS" "$USERS" "$WINDOW" "$PING_PACED" "$SEGMENT" "$ROUNDS" "$PORT"
 
-run_locust() {  # phase name, spawn rate, window seconds, user classes...
-  local phase=$1 rate=$2 window=$3
-  shift 3
+run_locust() {  # phase name, spawn rate, window seconds, rounds, user classes...
+  local phase=$1 rate=$2 window=$3 rounds=$4
+  shift 4
   # The run ends itself when its window is over; -t is only the outer bound.
   LOADTEST_ACCOUNTS=$WORK/accounts.json LOADTEST_SAMPLES=$WORK/$phase.csv \
     LOADTEST_WINDOW=$window LOADTEST_PING_PACED=$PING_PACED \
+    LOADTEST_SEGMENT=$SEGMENT LOADTEST_ROUNDS=$rounds \
     "$BIN/locust" -f "$HERE/locustfile.py" --headless --host "$HOST_URL" \
     -u "$USERS" -r "$rate" -t "$((window + 120))s" --stop-timeout 0 \
     --only-summary --loglevel WARNING "$@" >"$WORK/$phase-locust.log" 2>&1 &
@@ -229,10 +241,11 @@ run_locust() {  # phase name, spawn rate, window seconds, user classes...
   wait "$pid" || true  # failed requests make locust exit 1; the report judges them
 }
 
-say "phase 1: baseline, $USERS users on /ping (${PING_PACED}s paced, ${PING_MAX}s back to back)"
-run_locust phase1 10 "$((PING_PACED + PING_MAX))" PingUser
+say "phase 1: $USERS users, /ping paced ${PING_PACED}s; then $ROUNDS rounds of /ping and saves" \
+  "back to back, ${SEGMENT}s each"
+run_locust phase1 10 "$((PING_PACED + 2 * ROUNDS * SEGMENT))" "$ROUNDS" PingUser
 say "phase 2: $USERS users, scan editors and results viewers, ${WINDOW}s measured"
-run_locust phase2 2 "$WINDOW" ScanEditor ResultsViewer
+run_locust phase2 2 "$WINDOW" 0 ScanEditor ResultsViewer
 
 # The raw figures stay beside the report (reports/ is git-ignored), to look into afterwards.
 RAW=$ROOT/reports/loadtest-raw
