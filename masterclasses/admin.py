@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from monitor.admin import GuardedAdminMixin, JSONListField, ServiceAddAdminMixin, ServiceAddForm
 from monitor.audit import audit_record
 from monitor.models import AuditEvent
 
@@ -13,19 +13,39 @@ from .models import Masterclass, Registration, Session
 from .resources import AttendeeResource
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(GuardedAdminMixin, admin.TabularInline):
     model = Session
     extra = 0
 
 
+def _topics_field(label) -> JSONListField:
+    return JSONListField(
+        label=label,
+        required=False,
+        empty_value=[],
+        item=lambda topic: isinstance(topic, str),
+        message=_('Enter the programme as a list of texts, e.g. ["Opening", "Lunch"].'),
+    )
+
+
+class MasterclassForm(forms.ModelForm):
+    topics = _topics_field(_("programme"))
+    topics_en = _topics_field(_("programme (English)"))
+
+    class Meta:
+        model = Masterclass
+        fields = "__all__"  # noqa: DJ007 -- the admin's own fields and fieldsets choose
+
+
 @admin.register(Masterclass)
-class MasterclassAdmin(admin.ModelAdmin):
+class MasterclassAdmin(GuardedAdminMixin, admin.ModelAdmin):
+    form = MasterclassForm
     list_display = ["title", "edition", "number", "dagdelen", "lunch"]
     list_filter = ["edition"]
     inlines = [SessionInline]
 
 
-class RegistrationAddForm(forms.ModelForm):
+class RegistrationAddForm(ServiceAddForm):
     """A registration made in the admin goes through registration_create, like every other:
     the form asks the service, and shows its refusal at the field it concerns."""
 
@@ -45,33 +65,23 @@ class RegistrationAddForm(forms.ModelForm):
             "dietary",
         ]
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        try:
-            self.created = services.registration_create(
-                session=data["session"],
-                organisation=data.get("organisation"),
-                organisation_name=data.get("organisation_name", ""),
-                name=data["name"],
-                email=data["email"],
-                function=data["function"],
-                dietary=data.get("dietary", ""),
-                chatham_house_accepted=data.get("chatham_house", False),
-                by=self.user,
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, error)
-        return data
+    def create(self, data: dict) -> Registration:
+        return services.registration_create(
+            session=data["session"],
+            organisation=data.get("organisation"),
+            organisation_name=data.get("organisation_name", ""),
+            name=data["name"],
+            email=data["email"],
+            function=data["function"],
+            dietary=data.get("dietary", ""),
+            chatham_house_accepted=data.get("chatham_house", False),
+            by=self.by,
+        )
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
+class RegistrationAdmin(GuardedAdminMixin, ServiceAddAdminMixin, ExportMixin, admin.ModelAdmin):
+    add_form = RegistrationAddForm
     resource_classes = [AttendeeResource]
     list_display = [
         "name",
@@ -118,11 +128,6 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
         # service with its mail and audit entry; a deleted row would do neither.
         return False
 
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is not None:
-            return super().get_form(request, obj, **kwargs)
-        return type("RegistrationAddForm", (RegistrationAddForm,), {"user": request.user})
-
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
 
@@ -130,16 +135,3 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
         if obj is None:
             return [*RegistrationAddForm.Meta.fields, "chatham_house"]
         return self.fields
-
-    def save_form(self, request, form, change):
-        if change:
-            return super().save_form(request, form, change)
-        return form.created
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)

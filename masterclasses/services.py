@@ -133,9 +133,8 @@ def registration_create(
     organisation_name: str = "",
     now=None,
 ) -> Registration:
-    """Register one person for a session, or raise ValidationError saying why not: at the
-    field a text of the attendee's concerns, at ``email`` or ``chatham_house`` where the
-    reason is theirs.
+    """Register one person for a session, or raise ValidationError saying why not, at the
+    field concerned where the reason is a field's (a text typed, ``email``, ``chatham_house``).
 
     In three steps. Lock: the municipality's row, then the session's, so that registrations of
     one municipality take turns and twenty at once still end with at most three. Check: each
