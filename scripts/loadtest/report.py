@@ -23,6 +23,9 @@ TARGETS = {"save answer": 200.0, "results page": 500.0}  # p95, milliseconds
 # Under saturation, on the same server in the same run: saves a second ÷ pings a second.
 THROUGHPUT_TARGET = 0.5
 SETTLE = 2.0  # seconds at the start of each back-to-back segment that are not measured
+# The load test's own processes, whose CPU a request costs: the web workers, this database's
+# PostgreSQL backends, Redis (cache, rate limits) and locust, the load generator.
+STACK = ("gunicorn", "postgres (load test)", "redis", "locust")
 ORDER = [
     "login form",
     "login",
@@ -279,12 +282,18 @@ class Measured:
     def rps(self) -> float:
         return len(self.latencies) / self.segment.seconds
 
-    def cpu_per_request(self, group: str) -> float:
-        """Milliseconds of CPU of a process group per request answered in the segment."""
-        if not self.latencies or group not in self.cpu:
+    def cpu_seconds(self, groups: tuple[str, ...]) -> float:
+        """CPU seconds the process groups used in the segment (nan when not sampled)."""
+        if not self.cpu:
             return math.nan
-        used = self.cpu[group] / 100 * self.cores * self.segment.seconds
-        return 1000 * used / len(self.latencies)
+        share = sum(self.cpu.get(g, 0.0) for g in groups)
+        return share / 100 * self.cores * self.segment.seconds
+
+    def cpu_per_request(self, *groups: str) -> float:
+        """Milliseconds of CPU of process groups per request answered in the segment."""
+        if not self.latencies:
+            return math.nan
+        return 1000 * self.cpu_seconds(groups) / len(self.latencies)
 
 
 @dataclass(frozen=True)
@@ -300,6 +309,17 @@ class Baseline:
         seconds = sum(m.segment.seconds for m in chosen)
         return sum(len(m.latencies) for m in chosen) / seconds if seconds else math.nan
 
+    def pooled_cpu(self, kind: str) -> float:
+        """The load test's CPU (STACK) in ms per request of a kind, over all its segments."""
+        chosen = [m for m in self.measured if m.segment.kind == kind]
+        requests = sum(len(m.latencies) for m in chosen)
+        return 1000 * sum(m.cpu_seconds(STACK) for m in chosen) / requests if requests else math.nan
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The ratio were both bound by the load test's own CPU: ping's cost ÷ the save's."""
+        return self.pooled_cpu("ping") / self.pooled_cpu("save")
+
     @property
     def ping_rps(self) -> float:
         return self.pooled_rps("ping")
@@ -313,16 +333,17 @@ class Baseline:
         ping, save = self.ping_rps, self.save_rps
         return save / ping if ping and not math.isnan(ping) else math.nan
 
-    def round_ratios(self) -> list[tuple[int, float, float, float]]:
-        """Per round: ping req/s, save req/s and their ratio."""
-        rounds = sorted({m.segment.round for m in self.measured})
+    def rounds(self) -> list[tuple[int, Measured, Measured]]:
+        """Per round with both segments measured: its number, the pings and the saves."""
         found = []
-        for number in rounds:
+        for number in sorted({m.segment.round for m in self.measured}):
             by_kind = {m.segment.kind: m for m in self.measured if m.segment.round == number}
             if "ping" in by_kind and "save" in by_kind:
-                ping, save = by_kind["ping"].rps, by_kind["save"].rps
-                found.append((number, ping, save, save / ping if ping else math.nan))
+                found.append((number, by_kind["ping"], by_kind["save"]))
         return found
+
+    def round_ratios(self) -> list[float]:
+        return [save.rps / ping.rps if ping.rps else math.nan for _n, ping, save in self.rounds()]
 
 
 def cores_of(path: Path | None) -> int:
@@ -389,23 +410,55 @@ def saturation_lines(base: Baseline, failures: dict[str, list[str]]) -> list[str
         "",
         "The same 50 users on the same server, in turns: pings back to back, then answers "
         "saved back to back (each user in its own scan, as autosave.js saves them: JSON "
-        f"answer, version taken over), {len(base.round_ratios())} rounds. Each segment is "
+        f"answer, version taken over), {len(base.rounds())} rounds. Each segment is "
         f"measured from {SETTLE:.0f} s after it began.",
         "",
     ]
-    ratio_rows = [
-        [f"round {n}", fmt(ping, 1), fmt(save, 1), fmt(ratio, 3)]
-        for n, ping, save, ratio in base.round_ratios()
-    ]
+    ratio_rows = []
+    for (number, ping, save), ratio in zip(base.rounds(), base.round_ratios(), strict=True):
+        ping_cpu, save_cpu = ping.cpu_per_request(*STACK), save.cpu_per_request(*STACK)
+        ratio_rows.append(
+            [
+                f"round {number}",
+                fmt(ping.rps, 1),
+                fmt(save.rps, 1),
+                fmt(ratio, 3),
+                f"{fmt(elsewhere(ping.cpu))} %, {fmt(elsewhere(save.cpu))} %",
+                f"{fmt(ping_cpu, 1)}, {fmt(save_cpu, 1)}",
+                fmt(ping_cpu / save_cpu, 3),
+            ]
+        )
     ratio_rows.append(
         [
             "**all rounds**",
             f"**{fmt(base.ping_rps, 1)}**",
             f"**{fmt(base.save_rps, 1)}**",
             f"**{fmt(base.ratio, 3)}**",
+            "",
+            f"{fmt(base.pooled_cpu('ping'), 1)}, {fmt(base.pooled_cpu('save'), 1)}",
+            fmt(base.cpu_ratio, 3),
         ]
     )
-    out += table(["", "ping (max) req/s", "save (max) req/s", "save ÷ ping"], ratio_rows)
+    out += table(
+        [
+            "",
+            "ping (max) req/s",
+            "save (max) req/s",
+            "**save ÷ ping**",
+            "others' use (ping, save)",
+            "CPU ms/req (ping, save)",
+            "ping CPU ÷ save CPU",
+        ],
+        ratio_rows,
+    )
+    out += [
+        "",
+        "The verdict is on **save ÷ ping**, both measured. The machine is shared: what other "
+        'processes used in a segment ("others\' use") is CPU the load test did not get, and '
+        "it differs between segments. The last column depends on it much less: the load "
+        "test's own CPU (gunicorn, this database's PostgreSQL, Redis, locust) per ping ÷ per "
+        "save, the ratio to expect were both bound by that CPU alone.",
+    ]
     out += [
         "",
         "Where the time of one request goes, per segment: inside the gunicorn worker (wall; "
@@ -528,9 +581,9 @@ def verdict(meta, one, two, server, base: Baseline, logged: list[str]) -> list[t
         problems.append(
             f"phase 2 measured {two.window:.0f} s, fewer than the {meta['window']:.0f} s"
         )
-    if len(base.round_ratios()) < meta["rounds"]:
+    if len(base.rounds()) < meta["rounds"]:
         problems.append(
-            f"phase 1 measured {len(base.round_ratios())} rounds of pings and saves back to "
+            f"phase 1 measured {len(base.rounds())} rounds of pings and saves back to "
             f"back, fewer than the {meta['rounds']}"
         )
     server_errors = [r for r in server if r.status >= 500]
@@ -548,7 +601,7 @@ def verdict(meta, one, two, server, base: Baseline, logged: list[str]) -> list[t
     for name, limit in TARGETS.items():
         p95 = percentile(two.in_window(name), 95)
         checks.append((f"{name}: p95 under {limit:.0f} ms", p95 < limit, f"p95 {fmt(p95)} ms"))
-    rounds = ", ".join(fmt(r, 2) for _n, _p, _s, r in base.round_ratios()) or "–"
+    rounds = ", ".join(fmt(r, 3) for r in base.round_ratios()) or "–"
     checks.append(
         (
             f"save answer: throughput under saturation at least {THROUGHPUT_TARGET} of /ping's "
