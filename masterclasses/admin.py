@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from monitor.admin import GuardedAdminMixin, JSONListField, ServiceAddAdminMixin, ServiceAddForm
+from monitor.admin import GuardedAdminMixin, ServiceAddAdminMixin, ServiceAddForm
 from monitor.audit import audit_record
 from monitor.models import AuditEvent
 
@@ -18,28 +18,15 @@ class SessionInline(GuardedAdminMixin, admin.TabularInline):
     extra = 0
 
 
-def _topics_field(label) -> JSONListField:
-    return JSONListField(
-        label=label,
-        required=False,
-        empty_value=[],
-        item=lambda topic: isinstance(topic, str),
-        message=_('Enter the programme as a list of texts, e.g. ["Opening", "Lunch"].'),
-    )
-
-
-class MasterclassForm(forms.ModelForm):
-    topics = _topics_field(_("programme"))
-    topics_en = _topics_field(_("programme (English)"))
-
-    class Meta:
-        model = Masterclass
-        fields = "__all__"  # noqa: DJ007 -- the admin's own fields and fieldsets choose
-
-
 @admin.register(Masterclass)
 class MasterclassAdmin(GuardedAdminMixin, admin.ModelAdmin):
-    form = MasterclassForm
+    json_lists = dict.fromkeys(
+        ["topics", "topics_en"],
+        (
+            lambda topic: isinstance(topic, str),
+            _('Enter the programme as a list of texts, e.g. ["Opening", "Lunch"].'),
+        ),
+    )
     list_display = ["title", "edition", "number", "dagdelen", "lunch"]
     list_filter = ["edition"]
     inlines = [SessionInline]

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from monitor.models import AuditEvent, User
 from monitor.services import accounts
@@ -260,3 +261,78 @@ def test_the_admin_cannot_delete_accounts(client, programme_admin, bob):
     client.force_login(programme_admin)
     response = client.get(reverse("admin:monitor_user_delete", args=[bob.pk]))
     assert response.status_code == 403
+
+
+def refusal_of(service, language: str, **arguments) -> ValidationError:
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        service(**arguments)
+    return refused.value
+
+
+def test_handover_to_a_deactivated_account_is_refused_in_dutch_and_english(alice, bob):
+    accounts.account_deactivate(user=bob, by=None)
+    handover = {"organisation": alice.organisation, "new_penvoerder": bob, "by": None}
+    dutch = refusal_of(accounts.penvoerder_handover, "nl", **handover)
+    assert dutch.messages == ["Een gedeactiveerd account kan geen penvoerder worden."]
+    english = refusal_of(accounts.penvoerder_handover, "en", **handover)
+    assert (english.code, english.messages) == (
+        "inactive",
+        ["A deactivated account cannot become penvoerder."],
+    )
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.role, bob.role) == (Role.PENVOERDER, Role.CONTRIBUTOR)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_CHANGED).exists()
+
+
+def test_handover_judges_the_person_as_the_database_has_them_not_as_the_caller_read_them(
+    alice, bob
+):
+    stale = User.objects.get(pk=bob.pk)
+    accounts.account_deactivate(user=bob, by=None)
+    with pytest.raises(ValidationError):
+        accounts.penvoerder_handover(organisation=alice.organisation, new_penvoerder=stale, by=None)
+    assert User.objects.get(role=Role.PENVOERDER, organisation=alice.organisation) == alice
+
+
+def test_handover_to_someone_of_another_organisation_is_refused_in_english(alice, charlie):
+    refused = refusal_of(
+        accounts.penvoerder_handover,
+        "en",
+        organisation=alice.organisation,
+        new_penvoerder=charlie,
+        by=None,
+    )
+    assert refused.messages == [
+        "Only someone of the organisation itself can become its penvoerder."
+    ]
+
+
+def test_handover_to_a_staff_account_is_refused(alice, servicedesk):
+    with pytest.raises(ValidationError):
+        accounts.penvoerder_handover(
+            organisation=alice.organisation, new_penvoerder=servicedesk, by=None
+        )
+    servicedesk.refresh_from_db()
+    assert (servicedesk.role, servicedesk.organisation) == (Role.SERVICE_DESK, None)
+
+
+def test_deactivating_the_penvoerder_is_refused_in_dutch_and_english(alice):
+    dutch = refusal_of(accounts.account_deactivate, "nl", user=alice, by=None)
+    assert dutch.messages[0].startswith("Maak eerst iemand anders penvoerder")
+    english = refusal_of(accounts.account_deactivate, "en", user=alice, by=None)
+    assert english.messages == [
+        "Make someone else penvoerder first: a municipality always has a penvoerder."
+    ]
+    alice.refresh_from_db()
+    assert alice.is_active
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_DEACTIVATED).exists()
+
+
+def test_deactivating_someone_the_database_has_as_penvoerder_is_refused(alice, bob):
+    stale = User.objects.get(pk=bob.pk)  # read while Bob was a contributor
+    accounts.penvoerder_handover(organisation=bob.organisation, new_penvoerder=bob, by=None)
+    with pytest.raises(ValidationError):
+        accounts.account_deactivate(user=stale, by=None)
+    bob.refresh_from_db()
+    assert (bob.role, bob.is_active) == (Role.PENVOERDER, True)

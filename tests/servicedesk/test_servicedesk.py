@@ -133,6 +133,18 @@ def test_the_penvoerder_cannot_be_deactivated_from_the_page(client, servicedesk,
     assert alice.is_active
 
 
+def test_a_deactivated_account_is_refused_as_penvoerder_with_the_services_message(
+    client, servicedesk, alice, bob
+):
+    User.objects.filter(pk=bob.pk).update(is_active=False)
+    client.force_login(servicedesk)
+    response = client.post(desk("account_handover", "gm0197", bob.pk), follow=True)
+    assert response.status_code == 200
+    assert "Een gedeactiveerd account kan geen penvoerder worden." in response.content.decode()
+    assert User.objects.get(pk=bob.pk).role == User.Role.CONTRIBUTOR
+    assert User.objects.get(pk=alice.pk).role == User.Role.PENVOERDER
+
+
 def test_a_contributor_is_deactivated_with_an_audit_entry(client, servicedesk, bob):
     client.force_login(servicedesk)
     client.post(desk("account_deactivate", "gm0197", bob.pk))
