@@ -20,10 +20,10 @@ node_modules/.package-lock.json: package-lock.json
 
 install: $(BIN)/activate node_modules/.package-lock.json
 
+# Migrate, load the demo, then serve on 127.0.0.1:8000 with a Celery worker (and beat) beside
+# the web server, on a broker folder (var/broker/) unless REDIS_URL is set; Ctrl-C stops both.
 run: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	DEMO_TOTP_CODE=000000 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) scripts/run/embedded.py 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .
@@ -64,4 +64,4 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm var

@@ -113,6 +113,19 @@ DATABASES = {
 }
 # Every request is one transaction: a request that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default (`make run`, a small installation) under concurrent requests. WAL:
+    # readers never wait for the writer. IMMEDIATE: every transaction takes the write lock when
+    # it begins, so a second writer waits there for the first (up to SQLITE_BUSY_TIMEOUT
+    # seconds) instead of failing with "database is locked" halfway, after it has read. With
+    # ATOMIC_REQUESTS this means requests that use the database run one at a time; for more
+    # than a few users at once, use PostgreSQL. synchronous=NORMAL: in WAL mode a power cut
+    # may lose the last transactions, never corrupt the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", "20"),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here, so production shares one across workers) ---------------
@@ -267,13 +280,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Shown on every page and in every mail as the place to ask questions.
 SERVICE_DESK_EMAIL = env("SERVICE_DESK_EMAIL", "servicedesk@cimolt.example")
 
-# --- Celery: Redis when configured, otherwise tasks run in-process -------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# --- Celery: a broker when one is configured, otherwise tasks run in-process ----------------
+# Production: Redis (REDIS_URL). `make run` and a small installation: CELERY_BROKER_URL=
+# filesystem://, messages as files in CELERY_BROKER_FOLDER, taken by a worker on the same
+# machine (scripts/run/embedded.py starts one). With neither (tests, a plain `manage.py`),
+# tasks run eagerly in the process that starts them.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Nothing reads a task's return value: every task leaves its result in the database. Not
 # storing results also means starting a task never waits on the result store.
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -294,6 +311,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's file transport, writing each message whole (cimolt/celery.py): the folders are
+    # made when first used. A message a worker had taken goes back when the worker stops
+    # (Ctrl-C, TERM); one a killed worker had taken is lost, as with Redis without persistence.
+    CELERY_BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "broker")))
+    CELERY_BROKER_TRANSPORT = "cimolt.celery:FilesystemTransport"
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        # How often an idle worker looks for a new message, in seconds.
+        "polling_interval": 0.5,
+    }
+    # Where beat (the worker's --beat under `make run`) remembers when each task last ran.
+    CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_FOLDER / "beat-schedule")
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
