@@ -387,21 +387,25 @@ def saturation_lines(base: Baseline, failures: dict[str, list[str]]) -> list[str
             len(failures.get("ping", [])),
         )
     ]
+    counted = set()
     for m in base.measured:
         client, _server = SATURATED[m.segment.kind]
+        # A kind's failures over the whole phase, on its first row.
+        failed = 0 if client in counted else len(failures.get(client, []))
+        counted.add(client)
         rows.append(
             stats_row(
                 f"{client}, round {m.segment.round} ({m.segment.seconds:.0f} s)",
                 m.latencies,
                 m.segment.seconds,
-                len(failures.get(client, [])) if m is base.measured[0] else 0,
+                failed,
             )
         )
     out += table(HEADER, rows)
     out += [
         "",
-        "Failures of the back-to-back requests are counted once, on the first row, over the "
-        "whole phase.",
+        "Failures of the back-to-back requests are counted over the whole phase, on the first "
+        "row of each kind.",
         "",
         f"Server side, paced: {fmt(base.paced_cost.wall, 1)} ms wall, "
         f"{fmt(base.paced_cost.cpu, 1)} ms CPU a ping.",
