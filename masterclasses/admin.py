@@ -3,7 +3,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from monitor.admin import GuardedAdminMixin, ServiceAddAdminMixin, ServiceAddForm
+from monitor.admin import (
+    GuardedAdminMixin,
+    GuardedTabularInline,
+    ServiceAddAdminMixin,
+    ServiceAddForm,
+)
 from monitor.audit import audit_record
 from monitor.models import AuditEvent
 
@@ -13,7 +18,7 @@ from .models import Masterclass, Registration, Session
 from .resources import AttendeeResource
 
 
-class SessionInline(GuardedAdminMixin, admin.TabularInline):
+class SessionInline(GuardedTabularInline):
     model = Session
     extra = 0
 

@@ -1,9 +1,10 @@
-"""The programme admin. Every form in it answers a bad value with a form error, never a 500
-(tests/cimolt/test_admin.py sends each field hostile values): ``GuardedAdminMixin`` range-checks
-whole numbers before they reach the database, reads JSON only as a database can keep it, and
-redraws a refused form whose organisation is not an option. Writes that have rules of their
-own (issuing an account, handing over the penvoerder role, deactivating) go through the
-services, whose refusals the admin shows."""
+"""The programme admin. Every form, action and list in it answers a bad value with a form error
+or a message, never a 500 (tests/cimolt/test_admin.py sends every field hostile values):
+``GuardedAdminMixin`` range-checks whole numbers before they reach the database, reads JSON
+only as a database can keep it, looks up only what can be a key, and redraws a refused form
+whose organisation is not an option. Writes that have rules of their own (issuing an account,
+handing over the penvoerder role, deactivating, registering) go through the services, whose
+refusals the admin shows."""
 
 import copy
 import math
@@ -13,12 +14,14 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.forms.fields import InvalidJSONInput
+from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -92,27 +95,28 @@ class JSONListField(JSONFormField):
             raise ValidationError(self.message, code="invalid")
 
 
-def _key_in_range(model, value) -> bool:
-    """Whether ``value`` can be looked up as a key of ``model`` without overflowing the
-    database's integer (SQLite raises OverflowError instead of finding nothing)."""
+def _is_key(model, value) -> bool:
+    """Whether ``value`` can be looked up as a key of ``model``: of the key's type, and for a
+    number, within the range of the database's integer (SQLite raises OverflowError instead
+    of finding nothing)."""
     key = model._meta.pk
+    try:
+        key.to_python(value)
+    except ValidationError:
+        return False
     if not isinstance(key, models.IntegerField):
         return True
-    try:
-        number = int(str(value))
-    except ValueError:
-        return True  # not a number: Django itself refuses it as a key
     low, high = INTEGER_RANGES[key.get_internal_type()]
-    return low <= number <= high
+    return low <= int(value) <= high
 
 
 class KeysModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Django's field for many related rows, refusing a key no integer column can hold before
-    it looks the keys up together."""
+    """Django's field for many related rows, refusing a value that is not a key before it
+    looks the keys up together."""
 
     def _check_values(self, value):
         for key in value if isinstance(value, list | tuple) else ():
-            if not _key_in_range(self.queryset.model, key):
+            if not _is_key(self.queryset.model, key):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -154,9 +158,10 @@ class ChoiceAutocompleteSelect(AutocompleteSelect):
 
 
 class GuardedAdminMixin:
-    """For every model admin and inline: the form fields above, and whole numbers within the
-    range of their column on every database. ``json_lists`` names the JSON fields that hold a
-    list, with a check of each item and the message when one fails it."""
+    """For every model admin and inline: the form fields above, whole numbers within the range
+    of their column on every database, and actions and the list's editable columns that look
+    up only what can be a key. ``json_lists`` names the JSON fields that hold a list, with a
+    check of each item and the message when one fails it."""
 
     json_lists: dict[str, tuple] = {}
 
@@ -176,16 +181,66 @@ class GuardedAdminMixin:
             kwargs.setdefault("form_class", MomentField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", KeysModelMultipleChoiceField)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = ChoiceAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeysModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def response_action(self, request, queryset):
+        # Django looks the ticked rows up as they come, and fails on one that is not a key.
+        ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if all(_is_key(self.model, key) for key in ticked):
+            return super().response_action(request, queryset)
+        self.message_user(
+            request,
+            _(
+                "Items must be selected in order to perform actions on them. No items have "
+                "been changed."
+            ),
+            messages.WARNING,
+        )
+        return None
+
+    def _get_list_editable_queryset(self, request, prefix):
+        # Django narrows the list's editable rows to the keys sent back, checking only their
+        # type: a number beyond SQLite's integer fails the query. Such a key gets the whole
+        # list instead, as Django itself gives a key of the wrong type.
+        sent = self._get_edited_object_pks(request, prefix)
+        if all(_is_key(self.model, key) for key in sent):
+            return super()._get_list_editable_queryset(request, prefix)
+        return self.get_queryset(request)
+
+
+class ConstrainedInlineFormSet(BaseInlineFormSet):
+    """Django's inline rows, which also check each row's constraints that include the parent
+    (a section's key within its edition): Django leaves the parent out of a row's own checks
+    and compares the rows with each other only, so a row clashing with one already saved, as
+    when the count of existing rows is tampered with, failed on save."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if form.errors or not form.has_changed() or self._should_delete_form(form):
+                continue
+            unchecked = {
+                field.name
+                for field in form.instance._meta.fields
+                if field.name != self.fk.name and field.name not in form.fields
+            }
+            try:
+                form.instance.validate_constraints(exclude=unchecked)
+            except ValidationError as clash:
+                form.add_error(None, clash)
+
+
+class GuardedTabularInline(GuardedAdminMixin, admin.TabularInline):
+    formset = ConstrainedInlineFormSet
 
 
 def _guard(model) -> None:
@@ -373,7 +428,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 # --- Editions and questionnaires ------------------------------------------------------------
 
 
-class SectionInline(GuardedAdminMixin, admin.TabularInline):
+class SectionInline(GuardedTabularInline):
     model = Section
     fields = ["position", "key", "title", "title_en"]
     extra = 0
@@ -407,7 +462,7 @@ class EditionAdmin(GuardedAdminMixin, admin.ModelAdmin):
             )
 
 
-class OptionInline(GuardedAdminMixin, admin.TabularInline):
+class OptionInline(GuardedTabularInline):
     model = Option
     fields = ["position", "key", "label", "label_en", "points"]
     extra = 0

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.forms.formsets import ManagementForm
 from django.urls import reverse
 
 from masterclasses.models import Registration
@@ -62,8 +63,9 @@ class AdminForm:
     options: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, page: str) -> "AdminForm":
-        parser = _FormParser()
+    def of(cls, page: str, form_id: str = "") -> "AdminForm":
+        """The change form of ``page``, or the form of id ``form_id``."""
+        parser = _FormParser(form_id)
         parser.feed(page)
         return parser.form
 
@@ -72,10 +74,12 @@ class AdminForm:
 
 
 class _FormParser(HTMLParser):
-    """Reads the admin's change form (``<form id="…_form">``), not the logout form."""
+    """Reads the admin's change form (``<form id="…_form">``, not the logout form), or the
+    form of the id given."""
 
-    def __init__(self):
+    def __init__(self, form_id: str):
         super().__init__()
+        self.form_id = form_id
         self.form = AdminForm()
         self.inside = False
         self.select: str | None = None
@@ -84,7 +88,8 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.inside = (attrs.get("id") or "").endswith("_form")
+            found = attrs.get("id") or ""
+            self.inside = found == self.form_id if self.form_id else found.endswith("_form")
         if not self.inside or (not attrs.get("name") and tag != "option"):
             return
         name = attrs.get("name")
@@ -200,25 +205,41 @@ def add_data(model, world) -> dict[str, str | list[str]]:
 
 
 def fields_by_input(context) -> dict[str, forms.Field]:
-    """The form field behind each input of the page: of the form, its inlines and their
-    management forms; a date and time in two inputs have the same field."""
-    every = [context["adminform"].form]
-    for inline in context.get("inline_admin_formsets", []):
-        formset = inline.formset
+    """The form field behind each input of the page: of the form, its inlines (or the list's
+    editable columns) and their management forms; a date and time in two inputs have the
+    same field."""
+    every = [context["adminform"].form] if "adminform" in context else []
+    formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+    if "cl" in context and context["cl"].formset is not None:
+        formsets.append(context["cl"].formset)  # the list's editable columns
+    for formset in formsets:
         every += [*formset.forms, formset.empty_form, formset.management_form]
     fields = {}
     for form in every:
         for bound in form:
-            for name in (bound.html_name, bound.html_initial_name):
-                fields.update(
-                    {name: bound.field, f"{name}_0": bound.field, f"{name}_1": bound.field}
-                )
+            field = ManagementFormCount() if isinstance(form, ManagementForm) else bound.field
+            for name, behind in ((bound.html_name, field), (bound.html_initial_name, Initial())):
+                fields.update({name: behind, f"{name}_0": behind, f"{name}_1": behind})
     return fields
+
+
+class ManagementFormCount(forms.IntegerField):
+    """Stands for the fields of an inline's management form in ``fields_by_input``."""
+
+
+class Initial(forms.Field):
+    """Stands for the hidden copy of a field's initial value (``initial-…``), which Django
+    reads only to tell whether the field changed."""
 
 
 def hostile_values(field: forms.Field | None) -> list[str]:
     """The values of HOSTILE, and those of the field's kind; an input whose field is not
-    known gets them all."""
+    known gets them all. An inline's count of rows and a hidden initial value are Django's to
+    check: a few will do."""
+    if isinstance(field, ManagementFormCount):
+        return [*HOSTILE, "0"]
+    if isinstance(field, Initial):
+        return [*HOSTILE, *HOSTILE_JSON[:2]]
     kinds = {
         (
             forms.IntegerField,
@@ -323,6 +344,51 @@ def test_every_model_the_admin_can_change_has_a_form_walked(world, programme_adm
         if model_admin.has_change_permission(request):
             assert model_admin.get_queryset(request).exists(), model._meta.label
     assert Registration.objects.exists()
+
+
+HOSTILE_KEYS = ["abc", "-1", "9223372036854775808", "9" * 5000, "\x00", ""]
+
+
+def sent(client, url: str, data: dict) -> str | None:
+    """Post ``data`` to ``url`` in a savepoint rolled back after; what went wrong, if anything."""
+    try:
+        with transaction.atomic():
+            response = client.post(url, data)
+            transaction.set_rollback(True)
+    except Exception as error:  # every crash is a finding, reported by the caller
+        return f"{type(error).__name__}: {str(error)[:200]}"
+    # 400: Django's answer to a list whose count of rows was tampered with.
+    return None if response.status_code in (200, 302, 400) else f"status {response.status_code}"
+
+
+@pytest.mark.parametrize(
+    "model", [model for model, _model_admin in REGISTERED], ids=lambda m: m._meta.label_lower
+)
+def test_no_admin_list_answers_a_hostile_action_or_column_value_with_a_500(
+    client, world, programme_admin, rf, model
+):
+    """Each action of the list, on a real row and on keys that are none, an action that does
+    not exist, and hostile values in the list's editable columns."""
+    model_admin = admin.site._registry[model]
+    request = rf.get("/admin/")
+    request.user = programme_admin
+    client.force_login(programme_admin)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    page = client.get(url)
+    assert page.status_code == 200
+    first = model_admin.get_queryset(request).order_by("pk").first()
+    keys = HOSTILE_KEYS + ([str(first.pk)] if first is not None else [])
+    failures = []
+    for action in [*model_admin.get_actions(request), "not-an-action"]:
+        for key in keys:
+            found = sent(client, url, {"action": action, "_selected_action": [key], "index": "0"})
+            failures += [f"{action} on {key[:30]!r}: {found}"] if found else []
+    if model_admin.list_editable:
+        form = AdminForm.of(page.content.decode(), form_id="changelist-form")
+        for description, replaced in cases(form, fields_by_input(page.context)):
+            found = sent(client, url, form.data(**replaced))
+            failures += [f"{description}: {found}"] if found else []
+    assert not failures, "\n".join(failures)
 
 
 # --- The cases the walk was written for, and the services behind the admin -------------------
@@ -463,3 +529,17 @@ def test_reminder_days_are_a_list_of_days_from_1_to_90(client, programme_admin, 
     assert client.post(url, form.data(reminder_days=["[14, 3]"])).status_code == 302
     edition.refresh_from_db()
     assert edition.reminder_days == [14, 3]
+
+
+def test_a_section_row_clashing_with_a_saved_one_is_refused_at_its_row(
+    client, programme_admin, edition
+):
+    """The count of existing rows sent back as 0 makes both sections look new: Django leaves
+    the edition out of a row's checks, so they would have failed on save."""
+    client.force_login(programme_admin)
+    url = reverse("admin:monitor_edition_change", args=[edition.pk])
+    form = AdminForm.of(client.get(url).content.decode())
+    response = client.post(url, form.data(**{"sections-INITIAL_FORMS": ["0"]}))
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert sorted(edition.sections.values_list("key", flat=True)) == ["beleid", "volume"]
