@@ -106,9 +106,7 @@ def penvoerder_handover(
             code="other_organisation",
         )
     if not person.is_active:
-        raise ValidationError(
-            _("A deactivated account cannot become penvoerder."), code="inactive"
-        )
+        raise ValidationError(_("A deactivated account cannot become penvoerder."), code="inactive")
     previous = User.objects.filter(organisation=organisation, role=User.Role.PENVOERDER).first()
     if previous == person:
         return
