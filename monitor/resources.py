@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import tablib
-from import_export import fields, resources
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
 
 from .models import Organisation, Question
 from .services.questionnaires import QUESTION_FIELDS
@@ -37,13 +38,31 @@ def organisations_load(path: Path, *, dry_run: bool = False):
     return OrganisationResource().import_data(dataset, dry_run=dry_run, raise_errors=True)
 
 
+class TagsWidget(widgets.JSONWidget):
+    """A question's tags as a JSON list of text; which tags are known, the model checks."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            tags = super().clean(value, row, **kwargs)
+        except ValueError:  # not JSON, or a number of more digits than Python reads
+            tags = None
+        if tags is None and not value:
+            return []
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ValueError(_('Enter the tags as a list, e.g. ["gww", "energie"].'))
+        return tags
+
+
 class QuestionResource(resources.ModelResource):
     """Questions of one edition as rows: for checking and editing in a spreadsheet. Options
-    travel in one column as ``key=points:label`` separated by `` | ``."""
+    travel in one column as ``key=points:label`` separated by `` | ``. Each row changed is
+    checked as the model checks it (its type, level and tags), so a spreadsheet cannot store
+    what the admin's form would refuse."""
 
     edition = fields.Field(attribute="edition__year", column_name="edition", readonly=True)
     section = fields.Field(attribute="section__key", column_name="section", readonly=True)
     options = fields.Field(column_name="options", readonly=True)
+    tags = fields.Field(attribute="tags", column_name="tags", widget=TagsWidget())
 
     class Meta:
         model = Question
@@ -51,6 +70,7 @@ class QuestionResource(resources.ModelResource):
         export_order = fields
         import_id_fields = ("key",)
         skip_unchanged = True
+        clean_model_instances = True
 
     def get_queryset(self):
         return (

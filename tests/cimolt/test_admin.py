@@ -9,6 +9,8 @@ again with its error, or a redirect after saving. Each request runs in a savepoi
 rolled back, so one accepted value does not change the form the next one is tried on.
 """
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -543,3 +545,59 @@ def test_a_section_row_clashing_with_a_saved_one_is_refused_at_its_row(
     assert response.status_code == 200
     assert response.context["errors"]
     assert sorted(edition.sections.values_list("key", flat=True)) == ["beleid", "volume"]
+
+
+def question_import(client, **row) -> tuple[int, bool]:
+    """Import one row changing the 2026 question ``toelichting``: the status of the first step,
+    and whether it offered to confirm."""
+    row = {
+        "edition": "2026",
+        "section": "beleid",
+        "key": "toelichting",
+        "position": "0",
+        "type": "text",
+        "text": "Nieuwe tekst",
+        "weight": "1",
+        "level": "strategisch",
+        "tags": "[]",
+        "required": "1",
+        **row,
+    }
+    text = io.StringIO()
+    csv.writer(text).writerows([row.keys(), row.values()])
+    upload = io.BytesIO(text.getvalue().encode())
+    upload.name = "vragen.csv"
+    response = client.post(
+        reverse("admin:monitor_question_import"),
+        {"format": "0", "import_file": upload, "resource": "0"},
+    )
+    return response.status_code, bool(response.context and response.context.get("confirm_form"))
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"tags": "42"},
+        {"tags": '"gww"'},
+        {"tags": '["onbekend"]'},
+        {"tags": '{"gww": 1}'},
+        {"tags": "9" * 5000},
+        {"type": "nonsense"},
+        {"level": "x"},
+        {"weight": "9223372036854775808"},
+        {"weight": "-1"},
+    ],
+    ids=lambda row: "-".join(f"{k}={v[:12]}" for k, v in row.items()),
+)
+def test_a_question_import_refuses_what_the_form_would_refuse(
+    client, programme_admin, edition, row
+):
+    client.force_login(programme_admin)
+    question = edition.questions.get(key="toelichting")
+    assert question_import(client, **row) == (200, False)
+    assert Question.objects.get(pk=question.pk).text == question.text
+
+
+def test_a_question_import_changes_the_tags_of_a_question(client, programme_admin, edition):
+    client.force_login(programme_admin)
+    assert question_import(client, tags='["gww", "energie"]') == (200, True)
