@@ -146,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     env = environment(os.environ)
-    manage("migrate", "--no-input", env=env)
-    manage("seed_demo", env=env)
+    try:
+        manage("migrate", "--no-input", env=env)
+        manage("seed_demo", env=env)
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C before anything was started
     stack = Stack(options.address, reload=not options.noreload, env=env)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stack.stop)
