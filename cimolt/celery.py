@@ -65,9 +65,10 @@ class FilesystemChannel(filesystem.Channel):
         super().__init__(connection, **kwargs)
 
     def _put(self, queue, payload, **kwargs):
-        # The name kombu takes messages by, in the order they were sent: <ms>_<id>.<queue>.msg
-        # (milliseconds since 1970, zero-padded so that the names sort by time).
-        name = f"{round(time.time() * 1000):015d}_{uuid.uuid4()}.{queue}.msg"
+        # The name kombu takes messages by, in the order they were sent: <time>_<id>.<queue>.msg
+        # (nanoseconds since 1970, zero-padded so that the names sort by time; kombu's own
+        # milliseconds leave messages sent within one millisecond in random order).
+        name = f"{time.time_ns():020d}_{uuid.uuid4()}.{queue}.msg"
         partial = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.partial")
         try:
             with open(partial, "wb") as file:
