@@ -45,8 +45,8 @@ def _folders_make(options: dict) -> None:
 
 @signals.worker_init.connect
 def _broker_folders_make(sender, **kwargs) -> None:
-    """A worker on the file broker makes its folders before beat, which keeps its schedule
-    there, opens it."""
+    """A worker on the file broker makes its folders as it starts: its beat keeps its schedule
+    there and opens it before the worker takes its first message."""
     if app.conf.broker_url.startswith("filesystem://"):
         _folders_make(app.conf.broker_transport_options)
 
@@ -56,8 +56,8 @@ class FilesystemChannel(filesystem.Channel):
 
     - a message is written under a name no worker looks at and then renamed into the queue, so a
       worker never takes a file that is still being written (kombu's own writer creates the file
-      first and fills it after: a worker reading in between finds it empty, and an empty message
-      stops the worker's consumer, celery/kombu#1551);
+      first and fills it after: a worker reading in between takes an empty file, which kombu
+      cannot decode, celery/kombu#1551);
     - the folders are made when first used, instead of failing until someone makes them."""
 
     def __init__(self, connection, **kwargs):
