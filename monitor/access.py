@@ -14,10 +14,14 @@ What each role may do comes from DESIGN.md:
 """
 
 from enum import StrEnum
+from functools import cache
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
+
+from common import db
 
 from .models import Edition, Organisation, Scan, Section, User
 
@@ -144,20 +148,20 @@ def require_all_participants(user: User, capability: Capability) -> None:
         raise Http404
 
 
-def scan_for_user(user: User, code: str, year: int, capability: Capability) -> Scan:
+def scan_for_user(
+    user: User, code: str, year: int, capability: Capability, *, lock: bool = False
+) -> Scan:
     """The scan of an organisation's edition (not a draft), if the user holds ``capability``
     for the organisation; else 404. This only reads: a scan of the open edition that nobody
     has started is handed out unsaved (``scan.is_started`` is false) to whoever may answer it,
-    and the first write creates it (monitor/services/scans.py)."""
-    # The scan, its organisation and its edition in one query: every page of the scan and
-    # every autosave passes here.
-    scan = (
-        Scan.objects.select_related("organisation", "edition")
-        .filter(organisation__cbs_code=code.upper(), edition__year=year)
-        .exclude(edition__status=Edition.Status.DRAFT)
-        .first()
-    )
+    and the first write creates it (monitor/services/scans.py).
+
+    With ``lock``, for a request that is about to change the scan, its row is locked by the
+    same query until the request's transaction ends (``scan.is_locked``), so that the service
+    need not read it again to lock it."""
+    scan = _scan_read(code, year, lock=lock)
     if scan is not None:
+        scan.is_locked = lock
         if not can(user, capability, scan.organisation):
             raise Http404
         return scan
@@ -166,6 +170,36 @@ def scan_for_user(user: User, code: str, year: int, capability: Capability) -> S
     if edition is None or capability != Capability.ANSWERS:
         raise Http404
     return Scan(organisation=organisation, edition=edition)
+
+
+def _scan_read(code: str, year: int, *, lock: bool) -> Scan | None:
+    """The scan of the organisation with this CBS code and the edition of this year (not a
+    draft), with both, in one query; its row locked when asked. Every page of the scan and
+    every autosave passes here, so the query is written out (common/db.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _scan_sql(connection.vendor, lock=lock), [code.upper(), year, Edition.Status.DRAFT]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    scan, organisation, edition = db.instances(row, [Scan, Organisation, Edition])
+    scan.organisation, scan.edition = organisation, edition
+    return scan
+
+
+@cache
+def _scan_sql(vendor: str, *, lock: bool) -> str:
+    sql = (
+        f"SELECT {db.columns(Scan, 's')}, {db.columns(Organisation, 'o')}, "  # noqa: S608
+        f"{db.columns(Edition, 'e')} FROM {db.table(Scan)} s "
+        f"JOIN {db.table(Organisation)} o ON o.id = s.organisation_id "
+        f"JOIN {db.table(Edition)} e ON e.id = s.edition_id "
+        "WHERE o.cbs_code = %s AND e.year = %s AND e.status <> %s"
+    )
+    if lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF s"
+    return sql
 
 
 class ScanNotSubmitted(Http404):

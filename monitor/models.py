@@ -472,6 +472,10 @@ class Scan(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # Set on a scan read with its row locked for this request's transaction (the access
+    # module's ``scan_for_user(..., lock=True)``): the services need not lock it again.
+    is_locked = False
+
     class Meta:
         verbose_name = _("scan")
         verbose_name_plural = _("scans")

@@ -261,7 +261,7 @@ def answer_autosave(request, code, year, question):
     version and value, and the status line. A problem (a mistake, a colleague's change) is
     answered with the question's block, showing the message at the question, as is a client
     that asks for HTML."""
-    scan = _scan(request, code, year)
+    scan = access.scan_for_user(request.user, code, year, Capability.ANSWERS, lock=True)
     question = _question(scan, question)
     if not _editable(request, scan, question.section):
         raise PermissionDenied

@@ -4,16 +4,19 @@ rules between answers, and a colleague's change made in between."""
 
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from common import db
 
 from .. import access
 from ..audit import audit_record
@@ -80,6 +83,8 @@ def _locked(scan: Scan) -> Scan:
     first answers to a question cannot both be created, and a save cannot slip past a submit.
     A scan nobody has started is started here, by the write that needs it. Only the scan's
     row is locked (its edition is read with it, not locked: every scan shares it)."""
+    if scan.is_locked and transaction.get_connection().in_atomic_block:
+        return scan
     if not scan.is_started:
         scan = scan_start(organisation=scan.organisation, edition=scan.edition)
     locked = Scan.objects.select_for_update(of=("self",)).select_related("edition").get(pk=scan.pk)
@@ -143,12 +148,7 @@ def answer_save(
 def _answer_write(*, scan: Scan, question: Question, value, user: User, version) -> Answer | None:
     require_editable(scan=scan, user=user, question=question)
     related = questionnaire_of(scan.edition).related_amounts(question)
-    answers = {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(
-            scan_id=scan.pk, question_id__in=[question.pk, *(q.pk for q in related)]
-        ).select_related("updated_by")
-    }
+    answers = _answers_of(scan, [question, *related])
     answer = answers.get(question.pk)
     current = answer.value if answer else None
     if answer is not None and version != answer.version and value != current:
@@ -161,13 +161,59 @@ def _answer_write(*, scan: Scan, question: Question, value, user: User, version)
             amount_limit_check(question, value, other, other_value, saving_total=False)
         else:
             amount_limit_check(other, other_value, question, value, saving_total=True)
+    return _answer_store(scan=scan, question=question, answer=answer, value=value, user=user)
+
+
+# The three statements below run for every answer saved, so they are written out
+# (common/db.py): composed by the ORM they cost more than the rest of the save together.
+
+
+def _answers_of(scan: Scan, questions: list[Question]) -> dict[int, Answer]:
+    """The scan's answers to these questions, by question id, in one query."""
+    ids = [question.pk for question in questions]
+    with connection.cursor() as cursor:
+        cursor.execute(_answers_sql(connection.vendor, len(ids)), [scan.pk, *ids])
+        answers = [db.instances(row, [Answer])[0] for row in cursor.fetchall()]
+    return {answer.question_id: answer for answer in answers}
+
+
+@cache
+def _answers_sql(vendor: str, count: int) -> str:
+    return (
+        f"SELECT {db.columns(Answer, 'a')} FROM {db.table(Answer)} a "  # noqa: S608
+        f"WHERE a.scan_id = %s AND a.question_id IN ({', '.join(['%s'] * count)})"
+    )
+
+
+def _answer_store(*, scan, question, answer: Answer | None, value, user: User) -> Answer:
+    """Write the answer (a new version of it) and its line in the scan's trail."""
+    now = timezone.now()
     if answer is None:
         answer = Answer(scan=scan, question=question, version=0)
-    answer.value, answer.prefilled, answer.updated_by = value, False, user
+    answer.value, answer.prefilled, answer.updated_at, answer.updated_by = value, False, now, user
     answer.version += 1
-    answer.save()
+    written = {
+        "value": value,
+        "prefilled": False,
+        "version": answer.version,
+        "updated_at": now,
+        "updated_by": user.pk,
+    }
+    if answer.pk is None:
+        answer.pk = db.insert(Answer, scan=scan.pk, question=question.pk, points=None, **written)
+    else:
+        db.update(Answer, answer.pk, **written)
     action = Change.CLEARED if value is None else Change.ANSWERED
-    ScanChange.objects.create(scan=scan, question=question, action=action, value=value, actor=user)
+    db.insert(
+        ScanChange,
+        scan=scan.pk,
+        question=question.pk,
+        action=action,
+        value=value,
+        detail="",
+        actor=user.pk,
+        at=now,
+    )
     return answer
 
 
