@@ -203,18 +203,6 @@ def new_value(question: dict, block: dict) -> list[str]:
             return [typed]
 
 
-def form_data(fields: list[tuple[str, str]]) -> tuple[bytes, str]:
-    """A multipart/form-data body, as a browser makes one of a FormData."""
-    boundary = f"----CIMoLTLoadTest{rng.getrandbits(64):016x}"
-    parts = []
-    for name, value in fields:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        )
-    parts.append(f"--{boundary}--\r\n")
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
-
-
 # --- The users -------------------------------------------------------------------------------
 
 
@@ -275,15 +263,13 @@ class Penvoerder(FastHttpUser):
                 response.success()
             return response
 
-    def post(self, path, name, data, expect: int, extra=None, check=None, multipart=False):
-        """A form post as the browser sends it; ``check`` may find fault with the answer."""
+    def post(self, path, name, data, expect: int, extra=None, check=None):
+        """A form post as the browser sends it (a form, or autosave.js's URLSearchParams);
+        ``check`` may find fault with the answer."""
         headers = {**self.headers, "Origin": self.origin, "Referer": self.host + path}
         headers.update(extra or {})
-        if multipart:  # fetch() with a FormData body, as autosave.js sends it
-            body, headers["Content-Type"] = form_data(data)
-        else:  # a plain HTML form
-            body = urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urlencode(data)
+        headers["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8"
         with self.client.post(
             path,
             name=name,
@@ -345,7 +331,7 @@ class Penvoerder(FastHttpUser):
         return {"path": path, "csrf": match.group(1), "blocks": blocks, "questions": questions}
 
     def save(self, question: dict, section: dict, name: str = "save answer"):
-        """One answer saved exactly as autosave.js saves it: a FormData of the CSRF token and
+        """One answer saved exactly as autosave.js saves it: a form body of the CSRF token and
         the question's fields (its value, and its hidden version and original), posted to the
         block's data-autosave-url asking for JSON; from a JSON answer the new version and
         original are taken over for the next save, and the fields stay as the user left
@@ -392,7 +378,6 @@ class Penvoerder(FastHttpUser):
                 "Referer": self.host + section["path"],
             },
             check=take_over,
-            multipart=True,
         )
 
 
