@@ -65,10 +65,11 @@ def _status_rows(request, edition) -> tuple[list[StatusRow], list[StatusRow], St
     regions = sorted({row.organisation.region for row in every if row.organisation.region})
     form = StatusFilterForm(request.GET, regions=regions)
     chosen = form.values()
+    state, region = chosen["state"], chosen["region"]
     rows = [
         row
         for row in every
-        if chosen["state"] in ("", row.state) and chosen["region"] in ("", row.organisation.region)
+        if (not state or row.state == state) and (not region or row.organisation.region == region)
     ]
     return every, sorted(rows, key=SORT_KEYS[chosen["sort"]]), form
 
