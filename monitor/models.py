@@ -423,6 +423,8 @@ class Question(Localised, models.Model):
 
     def clean(self):
         super().clean()
+        if not isinstance(self.tags, list) or not all(isinstance(t, str) for t in self.tags):
+            raise ValidationError({"tags": _('Enter the tags as a list, e.g. ["gww", "energie"].')})
         unknown = set(self.tags) - ALL_TAGS
         if unknown:
             raise ValidationError({"tags": _("Unknown tags: %s") % ", ".join(sorted(unknown))})

@@ -144,3 +144,14 @@ def test_a_questionnaire_whose_parts_do_not_fit_is_refused(tmp_path):
     path.write_text(broken)
     with pytest.raises(ValidationError, match="not_more_than"):
         questionnaire_load(path)
+
+
+@pytest.mark.parametrize("tags", ["gww", {"gww": 1}, [1, 2], None])
+def test_a_question_refuses_tags_that_are_not_a_list_of_texts_with_a_message(edition, tags):
+    question = edition.questions.get(key="coordinator")
+    question.tags = tags
+    with pytest.raises(ValidationError) as refused:
+        question.clean()
+    assert refused.value.message_dict == {
+        "tags": ['Vul de kenmerken in als een lijst, bijvoorbeeld ["gww", "energie"].']
+    }
