@@ -630,8 +630,10 @@ class Answer(models.Model):
         help_text=_("Stored when the scan is submitted."),
     )
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    # Not indexed (no page looks answers up by their author): an autosave then changes no
+    # indexed column, and PostgreSQL updates the row in place without touching an index.
     updated_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -666,17 +668,24 @@ class ScanChange(models.Model):
         SUBMITTED = "submitted", _("submitted")
         REOPENED = "reopened", _("reopened")
 
+    # The trail is read per scan only (its scan_id index); every autosave adds a line, so it
+    # keeps no other index to write.
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="changes")
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=20, choices=Action)
     value = models.JSONField(_("value"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         ordering = ["-at", "-id"]
