@@ -72,38 +72,60 @@ def _conversions(vendor: str, model: type[Model]) -> tuple[list[str], list[tuple
 
 def _prepared(model: type[Model], values: dict) -> list:
     connection = _connection()
+    fields = _fields(model, tuple(values))
     return [
-        model._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in values.items()
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
     ]
 
 
 @cache
+def _fields(model: type[Model], names: tuple[str, ...]) -> list:
+    return [model._meta.get_field(name) for name in names]
+
+
+@cache
 def _insert_sql(vendor: str, model: type[Model], names: tuple[str, ...]) -> str:
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-    return (
-        f"INSERT INTO {table(model)} ({columns}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
-        f"RETURNING {quote(model._meta.pk.column)}"
-    )
+    columns = ", ".join(quote(field.column) for field in _fields(model, names))
+    values = ", ".join(["%s"] * len(names))
+    return f"INSERT INTO {table(model)} ({columns}) VALUES ({values})"  # noqa: S608
 
 
 @cache
 def _update_sql(vendor: str, model: type[Model], names: tuple[str, ...]) -> str:
-    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in names)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in _fields(model, names))
     pk = quote(model._meta.pk.column)
     return f"UPDATE {table(model)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
 
 
-def insert(model: type[Model], **values) -> int:
-    """Insert a row of ``model`` (field names as keyword arguments) and return its id."""
-    sql = _insert_sql(_connection().vendor, model, tuple(values))
-    with _connection().cursor() as cursor:
-        cursor.execute(sql, _prepared(model, values))
-        return cursor.fetchone()[0]
+def _returning_pk(model: type[Model]) -> str:
+    return f" RETURNING {quote(model._meta.pk.column)}"
 
 
-def update(model: type[Model], pk: int, **values) -> None:
-    """Update the fields given as keyword arguments in the row ``pk`` of ``model``."""
-    sql = _update_sql(_connection().vendor, model, tuple(values))
+def save_with_line(
+    model: type[Model], pk: int | None, values: dict, *, line: type[Model], line_values: dict
+) -> int:
+    """Insert (``pk`` None) or update a row of ``model``, and insert a ``line`` (a row of the
+    trail that records the change); returns the row's id. On PostgreSQL the two writes are one
+    statement, so one round trip; elsewhere two."""
+    vendor = _connection().vendor
+    if pk is None:
+        first = _insert_sql(vendor, model, tuple(values)) + _returning_pk(model)
+        first_params = _prepared(model, values)
+    else:
+        first = _update_sql(vendor, model, tuple(values)) + _returning_pk(model)
+        first_params = [*_prepared(model, values), pk]
+    second = _insert_sql(vendor, line, tuple(line_values))
+    second_params = _prepared(line, line_values)
     with _connection().cursor() as cursor:
-        cursor.execute(sql, [*_prepared(model, values), pk])
+        if vendor == "postgresql":
+            # Data-modifying statements in WITH run whether or not they are read from.
+            cursor.execute(
+                f"WITH saved AS ({first}), line AS ({second}) SELECT * FROM saved",  # noqa: S608
+                [*first_params, *second_params],
+            )
+            return cursor.fetchone()[0]
+        cursor.execute(first, first_params)
+        saved = cursor.fetchone()[0]
+        cursor.execute(second, second_params)
+        return saved

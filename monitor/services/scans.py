@@ -200,19 +200,21 @@ def _answer_store(*, scan, question, answer: Answer | None, value, user: User) -
         "updated_by": user.pk,
     }
     if answer.pk is None:
-        answer.pk = db.insert(Answer, scan=scan.pk, question=question.pk, points=None, **written)
-    else:
-        db.update(Answer, answer.pk, **written)
-    action = Change.CLEARED if value is None else Change.ANSWERED
-    db.insert(
-        ScanChange,
-        scan=scan.pk,
-        question=question.pk,
-        action=action,
-        value=value,
-        detail="",
-        actor=user.pk,
-        at=now,
+        written.update(scan=scan.pk, question=question.pk, points=None)
+    answer.pk = db.save_with_line(
+        Answer,
+        answer.pk,
+        written,
+        line=ScanChange,
+        line_values={
+            "scan": scan.pk,
+            "question": question.pk,
+            "action": Change.CLEARED if value is None else Change.ANSWERED,
+            "value": value,
+            "detail": "",
+            "actor": user.pk,
+            "at": now,
+        },
     )
     return answer
 
