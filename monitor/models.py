@@ -165,6 +165,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
+    def is_penvoerder(self) -> bool:
+        return self.role == self.Role.PENVOERDER
+
+    @property
+    def is_contributor(self) -> bool:
+        return self.role == self.Role.CONTRIBUTOR
+
+    @property
     def is_staff_role(self) -> bool:
         return self.role in self.STAFF_ROLES or self.is_superuser
 

@@ -26,9 +26,9 @@ def organisation_team(organisation: Organisation) -> QuerySet[User]:
     return (
         User.objects.filter(organisation=organisation)
         .exclude(role=User.Role.PROVINCE)
-        .annotate(is_penvoerder=Q(role=User.Role.PENVOERDER))
+        .annotate(penvoerder_first=Q(role=User.Role.PENVOERDER))
         .prefetch_related("sections")
-        .order_by("-is_penvoerder", "-is_active", "full_name", "email")
+        .order_by("-penvoerder_first", "-is_active", "full_name", "email")
     )
 
 

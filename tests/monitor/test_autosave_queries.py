@@ -1,15 +1,17 @@
 """One autosave touches one question: at most ten SQL queries, whatever the question and
 however long the questionnaire (issue 12). The organisation, edition and scan are read once
-and the scan is locked once; the questionnaire comes from the process's copy.
+and the scan is locked by that same read; the questionnaire comes from the process's copy.
 
-The budget of a save by the penvoerder: the session and the user (every page), the scan with
-its organisation and edition, the savepoint of the service, the scan's lock, the answer (with
-the amounts it is checked against), its write, its change record, and the savepoint's release:
-nine. A contributor's save also reads the sections handed to them: ten.
+What a save by the penvoerder sends: the session and the user (every page does), the scan with
+its organisation and edition (locked), the answer with the amounts it is checked against, and
+the answer written with its line in the scan's trail: five statements on PostgreSQL, where
+the last two writes are one statement; on SQLite the two writes are two statements, and the
+transaction's BEGIN and COMMIT are counted too: eight. A contributor's save also reads the
+sections handed to them: six and nine.
 
 The tests run outside a test transaction (``transactional_db``), as a request does in
-production: there the request's own transaction is begun and committed without a query of
-its own, while inside a test transaction it would be counted as a savepoint."""
+production: inside a test transaction the request's own transaction would be counted as a
+savepoint."""
 
 import json
 

@@ -2,6 +2,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -51,18 +52,23 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(summary))
 
     def seed_accounts(self, password: str) -> int:
+        # Hashed once for all demo accounts (one salt): hashing it for each of them took most of
+        # the command's time, and these are demo accounts with one known password anyway.
+        password_hash = make_password(password)
         created = 0
         for email, full_name, role, code in STAFF_ACCOUNTS:
             organisation = Organisation.objects.get(cbs_code=code) if code else None
-            created += self.upsert(email, full_name, role, organisation, password)
+            created += self.upsert(email, full_name, role, organisation, password_hash)
         municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
         for organisation in municipalities:
             email = f"penvoerder.{organisation.url_code}@demo.test"
             full_name = f"Penvoerder {organisation.name}"
-            created += self.upsert(email, full_name, User.Role.PENVOERDER, organisation, password)
+            created += self.upsert(
+                email, full_name, User.Role.PENVOERDER, organisation, password_hash
+            )
         return created
 
-    def upsert(self, email, full_name, role, organisation, password) -> int:
+    def upsert(self, email, full_name, role, organisation, password_hash: str) -> int:
         # Demo accounts are made directly rather than through account_issue: they need a known
         # password and no mail, and running the command again must leave them as they are.
         # An account that exists keeps its role: after a handover in the demo, forcing the old
@@ -77,7 +83,7 @@ class Command(BaseCommand):
                 "is_superuser": role == User.Role.ADMIN,
             },
         )
-        user.set_password(password)
+        user.password = password_hash
         user.save(update_fields=["password"])
         if role in User.STAFF_ROLES and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
             # Staff must use two factors; the demo's code is DEMO_TOTP_CODE (see README).
