@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from monitor.models import Answer, Evidence, Remark, Scan, ScanChange
+from monitor.models import Answer, Edition, Evidence, Remark, Scan, ScanChange
 from tests.pages import fill_in
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +201,24 @@ def test_reopening_after_the_deadline_is_refused(client, alice, servicedesk, sca
     client.post(url("scan_reopen"))
     scan_a.refresh_from_db()
     assert scan_a.status == Scan.Status.SUBMITTED
+
+
+def test_reopening_once_the_edition_has_closed_is_refused_even_with_an_extension(
+    client, alice, servicedesk, scan_a
+):
+    """The province sees closed editions: a scan reopened then, changed and submitted again,
+    would let two downloads either side of it give that municipality's exact figures."""
+    client.force_login(alice)
+    answer_everything(client)
+    client.post(url("scan_review"))
+    Scan.objects.filter(pk=scan_a.pk).update(extended_until=timezone.now() + timedelta(days=30))
+    Edition.objects.filter(pk=scan_a.edition_id).update(status=Edition.Status.CLOSED)
+    client.force_login(servicedesk)
+    response = client.post(url("scan_reopen"), follow=True)
+    assert "Deze editie is gesloten" in response.content.decode()
+    scan_a.refresh_from_db()
+    assert scan_a.status == Scan.Status.SUBMITTED
+    assert not scan_a.can_reopen()
 
 
 def test_a_penvoerder_cannot_reopen_the_own_scan(client, alice, scan_a):
