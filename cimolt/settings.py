@@ -119,13 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # it begins, so a second writer waits there for the first (up to SQLITE_BUSY_TIMEOUT
     # seconds) instead of failing with "database is locked" halfway, after it has read. With
     # ATOMIC_REQUESTS this means requests that use the database run one at a time; for more
-    # than a few users at once, use PostgreSQL. synchronous=NORMAL: in WAL mode a power cut
-    # may lose the last transactions, never corrupt the file.
+    # than a few users at once, use PostgreSQL. synchronous=FULL: a transaction that has
+    # committed survives a power cut too (NORMAL would be faster and may lose the last ones:
+    # an answer the page said was saved).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": envint("SQLITE_BUSY_TIMEOUT", "20"),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
     }
+    # The tests' database in a file of its own, not in memory: the browser tests' server
+    # answers from other threads, which an in-memory database shares one connection with.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here, so production shares one across workers) ---------------
