@@ -130,6 +130,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The tests' database in a file of its own, not in memory: the browser tests' server
     # answers from other threads, which an in-memory database shares one connection with.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-{os.getpid()}.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DATABASE_PREPARED_STATEMENTS", "true"
+):
+    # PostgreSQL plans a statement it has seen five times on a connection only once (psycopg's
+    # prepared statements, which need its server-side parameter binding): a third of the
+    # database's work on an autosave (docs/benchmarks.md). Behind a connection pooler in
+    # transaction mode (PgBouncer), which cannot keep prepared statements, set it to false.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here, so production shares one across workers) ---------------
