@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitor.models import Edition, Organisation, Scan
@@ -120,7 +121,8 @@ class Report(models.Model):
     scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="report")
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     file = models.FileField(upload_to=report_path, blank=True, max_length=200)
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # When it was last asked for (a report made again is asked for again).
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -133,6 +135,17 @@ class Report(models.Model):
     @property
     def is_queued(self) -> bool:
         return self.status == self.Status.QUEUED
+
+    @property
+    def is_overdue(self) -> bool:
+        """Queued for longer than a worker may take over it, even one that died with it and
+        whose task the broker handed out again: its task was lost, and it may be asked for
+        once more."""
+        waited = timezone.now() - self.requested_at
+        limit = settings.CELERY_TASK_TIME_LIMIT + settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(
+            "visibility_timeout", 0
+        )
+        return self.is_queued and waited.total_seconds() > limit
 
     @property
     def is_done(self) -> bool:

@@ -110,7 +110,7 @@ def _reports_queue(scan_ids: list[int]) -> list[Report]:
     worker once committed."""
     Report.objects.bulk_create([Report(scan_id=pk) for pk in scan_ids], ignore_conflicts=True)
     reports = Report.objects.filter(scan_id__in=scan_ids)
-    reports.update(status=Report.Status.QUEUED, finished_at=None)
+    reports.update(status=Report.Status.QUEUED, requested_at=timezone.now(), finished_at=None)
     queued = list(reports)
     for report in queued:
         enqueue("benchmark.tasks.report_generate", report.pk)

@@ -139,3 +139,30 @@ def test_a_report_of_a_scan_no_longer_submitted_cannot_be_downloaded(
     Scan.objects.filter(pk=results_of_a.pk).update(status=Scan.Status.OPEN)
     assert client.get(url("report_download")).status_code == 404
     assert client.get(url("report")).status_code == 404
+
+
+def test_a_report_whose_task_was_lost_can_be_asked_for_again(
+    client, alice, results_of_a, django_capture_on_commit_callbacks
+):
+    """A worker killed with the report's task (and the broker that lost it) would leave the
+    page saying "being made" for ever, with no button: past the longest a task may take, it
+    offers to make the report again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(alice)
+    Report.objects.create(scan=results_of_a)  # queued, its task gone
+    waiting = client.get(url("report")).content.decode()
+    assert "Uw rapport wordt gemaakt" in waiting
+    assert "Het rapport opnieuw maken" not in waiting
+    Report.objects.update(requested_at=timezone.now() - timedelta(minutes=12))
+    overdue = client.get(url("report")).content.decode()
+    assert "duurt veel langer dan zou moeten" in overdue
+    assert "Het rapport opnieuw maken" in overdue
+    assert "data-poll" not in overdue
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("report"))
+    report = Report.objects.get()
+    assert report.is_done
+    assert timezone.now() - report.requested_at < timedelta(minutes=1)
