@@ -631,7 +631,7 @@ class Drill:
         return {status: int(count) for status, count in (row.split("|") for row in rows.split())}
 
     def pending_tasks(self) -> list[str]:
-        return self.sql("SELECT name FROM monitor_pendingtask ORDER BY id").split()
+        return self.sql("SELECT name FROM common_pendingtask ORDER BY id").split()
 
     def mails(self) -> list[dict]:
         """Every message the file mail backend wrote: recipient and subject."""
